@@ -11,6 +11,9 @@ from ._errors import KktcError as KktcError
 from ._errors import ParseError as ParseError
 from ._errors import ShapeError as ShapeError
 from ._errors import UnknownNameError as UnknownNameError
+from ._entry import compile as compile  # noqa: A004
+from ._entry import load as load
+from ._entry import parse as parse
 from .dsl import Constant as Constant
 from .dsl import Constraint as Constraint
 from .dsl import Curvature as Curvature
@@ -33,5 +36,11 @@ abs = _ATOMS["abs"]  # noqa: A001 - named after the atom, as in cvxpy
 sum = _ATOMS["sum"]  # noqa: A001
 max = _ATOMS["max"]  # noqa: A001
 min = _ATOMS["min"]  # noqa: A001
+
+from .runtime import Layer as Layer
+from .runtime import ParameterError as ParameterError
+from .runtime import Solution as Solution
+from .runtime import SolveError as SolveError
+from .runtime import Status as Status
 
 __version__ = "0.1.0"

@@ -50,16 +50,20 @@ class Expression:
         return self.shape == ()
 
     @cached_property
-    def key(self) -> tuple:
-        """A hashable structural identity (positions excluded)."""
-        return (type(self).__name__, self._static_key(), tuple(a.key for a in self.args))
+    def structural_key(self) -> tuple:
+        """A hashable structural identity (positions excluded).
+
+        Not called ``key``: atoms store their static arguments as attributes,
+        and ``Index.key`` (the subscript) would hide it.
+        """
+        return (type(self).__name__, self._static_key(), tuple(a.structural_key for a in self.args))
 
     def _static_key(self) -> tuple:
         return ()
 
     def same_as(self, other: Expression) -> bool:
         """Structural equality (``==`` builds a constraint instead)."""
-        return isinstance(other, Expression) and self.key == other.key
+        return isinstance(other, Expression) and self.structural_key == other.structural_key
 
     def leaves(self) -> list[Expression]:
         """Variables and parameters in first-appearance order, each once."""
@@ -216,16 +220,26 @@ class Atom(Expression, metaclass=ABCMeta):
             raise AtomError(f"{self.name}() has no argument '{unexpected[0]}'")
         exprs = tuple(as_expression(a) for a in args)
         self._check_arity(len(exprs))
-        self._set(args=exprs, **static)
+        self._build(exprs, static)
+
+    def _build(self, args: tuple[Expression, ...], static: dict[str, Any]) -> None:
+        self._set(args=args, **static)
         self._validate()
-        shape = self._shape()
-        self._set(shape=shape)
+        self._set(shape=self._shape())
         self._set(sign=self._sign())
         curvature = compose(
             self._atom_curvature(),
-            [(a.curvature, self._monotonicity(i)) for i, a in enumerate(exprs)],
+            [(a.curvature, self._monotonicity(i)) for i, a in enumerate(args)],
         )
         self._set(curvature=curvature)
+
+    def rebuild(self, args: tuple[Expression, ...]) -> Atom:
+        """The same atom (same static arguments) over new arguments."""
+        if len(args) == len(self.args) and all(x is y for x, y in zip(args, self.args)):
+            return self
+        node = object.__new__(type(self))
+        node._build(tuple(args), self.static)
+        return node
 
     def _check_arity(self, count: int) -> None:
         hi = self.max_args

@@ -1,0 +1,126 @@
+"""Lowering: a DCP Problem to the canonical smooth form.
+
+    minimize f(z; θ)  subject to  g(z; θ) <= 0,  h(z; θ) = 0
+
+Non-smooth atoms become auxiliary variables with epigraph constraints
+(``_lowering_rules``); everything stays a dsl expression, with symbolic dims,
+so the symbolic KKT system and the JAX functions come from one lowered form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..dsl import Constant, Constraint, Expression, Problem, Variable
+from ..dsl._expression import Atom
+from ..dsl._size import Shape
+from ._lowering_rules import RULES
+
+
+@dataclass(frozen=True)
+class Row:
+    """One vector constraint of the canonical form: ``expr <= 0`` or ``expr == 0``."""
+
+    expr: Expression
+    group: str | None  # the user's constraint name; None for auxiliary rows
+    index: int  # position within the group (a chain has two)
+
+    @property
+    def shape(self) -> Shape:
+        return self.expr.shape
+
+
+@dataclass(frozen=True)
+class Auxiliary:
+    """An auxiliary variable and the atom it replaced."""
+
+    variable: Variable
+    replaces: Expression
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """The canonical problem. ``objective`` is minimised; ``value`` is the objective as written."""
+
+    sense: str
+    objective: Expression
+    value: Expression
+    variables: tuple[Variable, ...]
+    auxiliaries: tuple[Auxiliary, ...]
+    inequalities: tuple[Row, ...]
+    equalities: tuple[Row, ...]
+    problem: Problem = field(repr=False)
+
+    def name_of(self, v: Variable) -> str:
+        return v.name if v.name is not None else self.problem.name_of(v)
+
+
+class _Lowerer:
+    def __init__(self, problem: Problem):
+        self.taken = set(problem.variables) | set(problem.parameters)
+        self.auxiliaries: list[Auxiliary] = []
+        self.aux_rows: list[Row] = []
+        self.memo: dict[int, Expression] = {}
+
+    # Builder protocol used by the rules.
+    def new(self, shape: Shape, replaces: Expression) -> Variable:
+        stem = getattr(replaces, "name", "t")
+        k = 1
+        while f"{stem}_{k}" in self.taken:
+            k += 1
+        name = f"{stem}_{k}"
+        self.taken.add(name)
+        v = Variable(shape, name=name)
+        self.auxiliaries.append(Auxiliary(v, replaces))
+        return v
+
+    def at_most(self, lhs, rhs) -> None:
+        c = Constraint.le(lhs, rhs)
+        self.aux_rows.append(Row(difference(c.lhs, c.rhs), None, len(self.aux_rows)))
+
+    def lower(self, expr: Expression) -> Expression:
+        """``expr`` with every non-smooth atom (outside constant parts) replaced."""
+        if expr.curvature.is_constant or not isinstance(expr, Atom):
+            return expr
+        key = id(expr)
+        if key not in self.memo:
+            node = expr.rebuild(tuple(self.lower(arg) for arg in expr.args))
+            rule = RULES.get(type(node))
+            self.memo[key] = rule(node, self) if rule else node
+        return self.memo[key]
+
+
+def _is_zero(e: Expression) -> bool:
+    return isinstance(e, Constant) and not e.value.any()
+
+
+def difference(lhs: Expression, rhs: Expression) -> Expression:
+    """``lhs - rhs``, without a zero side (so ``x >= 0`` reads ``-x <= 0``)."""
+    if _is_zero(rhs) and (lhs.shape == rhs.shape or not rhs.shape):
+        return lhs
+    if _is_zero(lhs) and (lhs.shape == rhs.shape or not lhs.shape):
+        return -rhs
+    return lhs - rhs
+
+
+def lower(problem: Problem) -> Lowered:
+    """Lower a DCP problem (see the module docstring)."""
+    lowerer = _Lowerer(problem)
+    value = lowerer.lower(problem.objective.expr)
+    objective = value if problem.objective.sense == "minimize" else -value
+    inequalities: list[Row] = []
+    equalities: list[Row] = []
+    for name, group in problem.constraints.items():
+        for i, c in enumerate(group):
+            row = Row(difference(lowerer.lower(c.lhs), lowerer.lower(c.rhs)), name, i)
+            (equalities if c.is_equality else inequalities).append(row)
+    return Lowered(
+        sense=problem.objective.sense,
+        objective=objective,
+        value=value,
+        variables=tuple(problem.variables.values()) + tuple(x.variable for x in lowerer.auxiliaries),
+        auxiliaries=tuple(lowerer.auxiliaries),
+        inequalities=tuple(inequalities) + tuple(lowerer.aux_rows),
+        equalities=tuple(equalities),
+        problem=problem,
+    )

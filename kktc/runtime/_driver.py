@@ -1,0 +1,66 @@
+"""The one generic solver driver: owns the while_loop, the iteration cap, the non-finite check and the status."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Protocol
+
+import jax
+import jax.numpy as jnp
+
+from ._status import Status
+
+RUNNING = -1
+
+
+class Solver(Protocol):
+    """A solver is four pure functions over a state pytree; it never raises inside traced code."""
+
+    def init(self, data: Any) -> Any:
+        """The starting state."""
+
+    def step(self, state: Any, data: Any) -> Any:
+        """One iteration."""
+
+    def check(self, state: Any, data: Any) -> tuple[jax.Array, jax.Array]:
+        """(status code or RUNNING, scaled residual) of a state."""
+
+    def result(self, state: Any, data: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """(z, λ, ν) of a state."""
+
+
+class Outcome(NamedTuple):
+    w: tuple[jax.Array, jax.Array, jax.Array]
+    status: jax.Array
+    iterations: jax.Array
+    residual: jax.Array
+
+
+def _finite(tree: Any) -> jax.Array:
+    leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree_util.tree_leaves(tree)]
+    return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
+
+
+def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> Outcome:
+    """Iterate ``solver`` from ``state`` (or its own start) until it reports a status."""
+    state = solver.init(data) if state is None else state
+    status, residual = solver.check(state, data)
+
+    def cond(carry):
+        _, k, status, _ = carry
+        return (status == RUNNING) & (k < max_iter)
+
+    def body(carry):
+        state, k, _, _ = carry
+        new = solver.step(state, data)
+        status, residual = solver.check(new, data)
+        ok = _finite(new)
+        status = jnp.where(ok, status, Status.NUMERICAL_ERROR)
+        # keep the last finite iterate so that outputs stay finite
+        new = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), new, state)
+        return new, k + 1, status, residual
+
+    state, k, status, residual = jax.lax.while_loop(
+        cond, body, (state, jnp.array(0, jnp.int32), status, residual)
+    )
+    status = jnp.where(status == RUNNING, Status.MAX_ITERATIONS, status).astype(jnp.int32)
+    return Outcome(solver.result(state, data), status, k, residual)

@@ -1,0 +1,140 @@
+"""Layer: a compiled problem as a differentiable JAX function of its parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._errors import KktcError, ShapeError
+from ..compiler import Canonical, Program, kkt_residual
+from ._driver import run
+from ._implicit import POLICIES, implicit
+from ._qp_ipm import QPInteriorPoint, extract
+from ._solution import Solution
+
+
+class ParameterError(KktcError, ValueError):
+    """Missing, extra, mis-shaped or mis-typed parameters."""
+
+    kind = "parameter error"
+
+
+#: (tolerance, regularization, infeasibility tolerance, backward δ) per float width.
+DEFAULTS = {8: (1e-9, 1e-11, 1e-10, 1e-11), 4: (1e-5, 1e-7, 1e-6, 1e-6)}
+
+
+class Layer:
+    """``layer(**params) -> Solution``: solve, and differentiate by the implicit function theorem.
+
+    Build one with ``kc.compile(problem)`` or ``kc.load(path)``.
+
+    >>> import kktc as kc
+    >>> x = kc.Variable(2, name="x"); c = kc.Parameter(2, name="c")
+    >>> layer = kc.compile(kc.Problem(kc.Minimize(kc.sum_squares(x - c))))
+    >>> float(layer(c=[1.0, 2.0]).x[1])  # doctest: +ELLIPSIS
+    2.0...
+    """
+
+    def __init__(self, program: Program, *, solver: str = "auto", tol: float | None = None,
+                 max_iter: int = 100, backward: str = "regularized", check: bool = False):
+        if solver not in ("auto", "ipm"):
+            raise KktcError(f"unknown solver {solver!r}; choose 'auto' or 'ipm'")
+        if backward not in POLICIES:
+            raise KktcError(f"unknown backward policy {backward!r}; choose from {', '.join(POLICIES)}")
+        self.program = program
+        self.tol = tol
+        self.max_iter = int(max_iter)
+        self.check = check
+        self._compiled: dict[tuple, Any] = {}
+
+    @property
+    def parameters(self) -> dict[str, tuple]:
+        return self.program.parameters
+
+    # --- parameter validation (outside of tracing) --------------------------
+    def _validate(self, params: dict[str, Any]) -> tuple[dict[str, jax.Array], dict[str, int], Any]:
+        expected = set(self.program.parameters)
+        missing = sorted(expected - set(params))
+        extra = sorted(set(params) - expected)
+        if missing:
+            decl = ", ".join(self.program.describe(n) for n in missing)
+            raise ParameterError(f"missing parameter(s): {decl}")
+        if extra:
+            raise ParameterError(
+                f"unknown parameter(s): {', '.join(extra)}; the problem's parameters are "
+                f"{', '.join(self.program.parameters) or 'none'}"
+            )
+        arrays = {}
+        for name, value in params.items():
+            if not hasattr(value, "dtype"):
+                try:
+                    value = np.asarray(value)
+                except Exception:
+                    raise ParameterError(f"parameter '{name}' is not an array: {value!r}") from None
+            kind = np.dtype(value.dtype).kind
+            if kind not in "fiu":
+                raise ParameterError(
+                    f"parameter '{name}' has dtype {value.dtype}; kktc needs real numbers "
+                    f"(declared {self.program.describe(name)})"
+                )
+            arrays[name] = value
+        floats = [v.dtype for v in arrays.values() if np.dtype(v.dtype).kind == "f"]
+        dtype = jnp.result_type(*floats) if floats else jnp.result_type(float)
+        arrays = {k: jnp.asarray(v, dtype=dtype) for k, v in arrays.items()}
+        try:
+            bindings = self.program.infer_dims({k: tuple(v.shape) for k, v in arrays.items()})
+        except ShapeError as exc:
+            raise ParameterError(exc.message) from None
+        return arrays, bindings, dtype
+
+    def __call__(self, params: dict[str, Any] | None = None, /, *, warm_start: Solution | None = None,
+                 **kwargs: Any) -> Solution:
+        given = {**(params or {}), **kwargs}
+        theta, bindings, dtype = self._validate(given)
+        fn = self._function(bindings, jnp.dtype(dtype))
+        start = () if warm_start is None else tuple(jnp.asarray(x, dtype) for x in warm_start.w)
+        sol = fn(theta, start)
+        if self.check and not isinstance(sol.status, jax.core.Tracer):
+            sol.raise_on_failure()
+        return sol
+
+    # --- one compiled function per binding and dtype -------------------------
+    def _function(self, bindings: dict[str, int], dtype):
+        key = (tuple(sorted(bindings.items())), dtype.name)
+        if key not in self._compiled:
+            self._compiled[key] = jax.jit(self._build(self.program.canonical(bindings), dtype))
+        return self._compiled[key]
+
+    def _build(self, c: Canonical, dtype):
+        tol, reg, inf_tol, delta = DEFAULTS[dtype.itemsize]
+        solver = QPInteriorPoint(self.tol or tol, reg, inf_tol)
+        n = c.variables.size
+        max_iter = self.max_iter
+
+        def solve(theta, start):
+            data = extract(c.f, c.g, c.h, n, theta, dtype)
+            state = solver.warm(data, start) if start else None
+            out = run(solver, data, max_iter, state)
+            return out.w, (out.status, out.iterations, out.residual)
+
+        solution_map = implicit(solve, kkt_residual(c), delta)
+        slots = self.program.dual_slots(c)
+        user_blocks = c.variables.blocks[: len(self.program.variables)]
+
+        def layer(theta, start):
+            w, (status, iterations, residual) = solution_map(theta, start)
+            z, lam, nu = w
+            variables = {b.name: b.take(z) for b in user_blocks}
+            duals = {}
+            for name, group in slots.items():
+                values = tuple(
+                    (c.equalities if s.equality else c.inequalities).blocks[s.block].take(nu if s.equality else lam)
+                    for s in group
+                )
+                duals[name] = values[0] if len(values) == 1 else values
+            return Solution(variables, duals, c.value(z, theta), status, iterations, residual, w)
+
+        return layer
