@@ -13,6 +13,7 @@ from typing import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ..dsl import Expression, atoms as a
 from ..dsl._size import evaluate_shape
@@ -66,6 +67,8 @@ class Canonical:
         variables: the layout of ``z`` (user variables first, then auxiliaries).
         inequalities, equalities: the layouts of ``g`` and ``h``, one block per row.
         quadratic: f is quadratic and g, h are affine in z (an LP/QP).
+        positive: per entry of z, whether an atom's domain needs it positive
+            (the solver starts those at 1 and keeps them interior).
         value: the objective as written (the maximum for ``maximize``).
     """
 
@@ -77,6 +80,7 @@ class Canonical:
     inequalities: Layout
     equalities: Layout
     quadratic: bool
+    positive: np.ndarray
     row_groups: tuple[tuple[str | None, int], ...]  # (group, index) per inequality row
     eq_groups: tuple[tuple[str | None, int], ...]
 
@@ -108,6 +112,15 @@ def _stack(parts: list[jax.Array], dtype) -> jax.Array:
     if not parts:
         return jnp.zeros((0,), dtype)
     return jnp.concatenate([jnp.ravel(p) for p in parts])
+
+
+def _positive_mask(lowered: Lowered, variables: Layout) -> np.ndarray:
+    mask = np.zeros(variables.size, dtype=bool)
+    for v, block in zip(lowered.variables, variables.blocks):
+        if any(v is u for u in lowered.positive):
+            mask[block.offset : block.offset + block.size] = True
+    mask.setflags(write=False)
+    return mask
 
 
 def canonicalize(lowered: Lowered, bindings: dict[str, int]) -> Canonical:
@@ -149,6 +162,7 @@ def canonicalize(lowered: Lowered, bindings: dict[str, int]) -> Canonical:
         inequalities=row_layout(lowered.inequalities),
         equalities=row_layout(lowered.equalities),
         quadratic=quadratic,
+        positive=_positive_mask(lowered, variables),
         row_groups=tuple((r.group, r.index) for r in lowered.inequalities),
         eq_groups=tuple((r.group, r.index) for r in lowered.equalities),
     )

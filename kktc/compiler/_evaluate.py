@@ -32,7 +32,10 @@ def _index(node: a.Index, bindings, x):
 
 
 def _norm2(node, bindings, x):
-    return jnp.sqrt(jnp.sum(x * x, axis=node.axis))
+    # the double where keeps the gradient finite (zero) at x = 0
+    squares = jnp.sum(x * x, axis=node.axis)
+    positive = squares > 0
+    return jnp.where(positive, jnp.sqrt(jnp.where(positive, squares, 1)), 0)
 
 
 def _huber(node, bindings, x):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..dsl import Constant, Constraint, Expression, Problem, Variable
 from ..dsl._expression import Atom
 from ..dsl._size import Shape
-from ._lowering_rules import RULES
+from ._lowering_rules import RULES, domain_arguments
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Lowered:
     value: Expression
     variables: tuple[Variable, ...]
     auxiliaries: tuple[Auxiliary, ...]
+    positive: tuple[Variable, ...]  # variables an atom's domain keeps positive (log, sqrt, …)
     inequalities: tuple[Row, ...]
     equalities: tuple[Row, ...]
     problem: Problem = field(repr=False)
@@ -60,6 +61,8 @@ class _Lowerer:
         self.taken = set(problem.variables) | set(problem.parameters)
         self.auxiliaries: list[Auxiliary] = []
         self.aux_rows: list[Row] = []
+        self.positive: list[Variable] = []
+        self.equal_rows: list[Row] = []
         self.memo: dict[int, Expression] = {}
 
     # Builder protocol used by the rules.
@@ -84,10 +87,38 @@ class _Lowerer:
             return expr
         key = id(expr)
         if key not in self.memo:
-            node = expr.rebuild(tuple(self.lower(arg) for arg in expr.args))
+            args = tuple(self.lower(arg) for arg in expr.args)
+            args = tuple(
+                self.in_domain(arg, expr) if i in domain_arguments(expr) else arg for i, arg in enumerate(args)
+            )
+            node = expr.rebuild(args)
             rule = RULES.get(type(node))
             self.memo[key] = rule(node, self) if rule else node
         return self.memo[key]
+
+    def in_domain(self, arg: Expression, atom: Expression) -> Expression:
+        """A variable standing for ``arg`` that the solver keeps positive (the atom's domain).
+
+        ``arg`` itself when it is a variable; else a new ``u`` with ``u == arg``
+        (affine), ``u <= arg`` (concave) or ``u >= arg`` (convex) — DCP makes
+        the inequality the exact direction.
+        """
+        if arg.curvature.is_constant:
+            return arg
+        if isinstance(arg, Variable):
+            u = arg
+        else:
+            u = self.new(arg.shape, atom)
+            if arg.curvature.is_affine:
+                self.equal_rows.append(Row(difference(u, arg), None, len(self.equal_rows)))
+            elif arg.curvature.is_concave:
+                self.at_most(u, arg)
+            else:
+                self.at_most(arg, u)
+        if all(u is not v for v in self.positive):
+            self.positive.append(u)
+            self.at_most(-u, 0)
+        return u
 
 
 def _is_zero(e: Expression) -> bool:
@@ -120,7 +151,8 @@ def lower(problem: Problem) -> Lowered:
         value=value,
         variables=tuple(problem.variables.values()) + tuple(x.variable for x in lowerer.auxiliaries),
         auxiliaries=tuple(lowerer.auxiliaries),
+        positive=tuple(lowerer.positive),
         inequalities=tuple(inequalities) + tuple(lowerer.aux_rows),
-        equalities=tuple(equalities),
+        equalities=tuple(equalities) + tuple(lowerer.equal_rows),
         problem=problem,
     )

@@ -112,3 +112,14 @@ RULES: dict[type, Rule] = {
     a.NormInf: norm_inf,
     a.Huber: huber,
 }
+
+
+def domain_arguments(node: Expression) -> tuple[int, ...]:
+    """Which arguments of an atom must stay positive for it to be defined and smooth."""
+    if isinstance(node, (a.Log, a.InvPos, a.Sqrt, a.Entropy)):
+        return (0,)
+    if isinstance(node, a.QuadOverLin):
+        return (1,)
+    if isinstance(node, a.Power) and not (node.is_even or node.p in (0, 1)):
+        return (0,)  # fractional, negative and odd powers live on x >= 0 (as in CVXPY)
+    return ()

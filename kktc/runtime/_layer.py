@@ -13,6 +13,7 @@ from ..compiler import Canonical, Program, kkt_residual
 from ._driver import run
 from ._implicit import POLICIES, implicit
 from ._qp_ipm import QPInteriorPoint, extract
+from ._smooth_ipm import SmoothInteriorPoint
 from ._solution import Solution
 
 
@@ -95,7 +96,7 @@ class Layer:
         given = {**(params or {}), **kwargs}
         theta, bindings, dtype = self._validate(given)
         fn = self._function(bindings, jnp.dtype(dtype))
-        start = () if warm_start is None else tuple(jnp.asarray(x, dtype) for x in warm_start.w)
+        start = () if warm_start is None else tuple(jnp.asarray(x, dtype) for x in warm_start.kkt_point)
         sol = fn(theta, start)
         if self.check and not isinstance(sol.status, jax.core.Tracer):
             sol.raise_on_failure()
@@ -110,12 +111,18 @@ class Layer:
 
     def _build(self, c: Canonical, dtype):
         tol, reg, inf_tol, delta = DEFAULTS[dtype.itemsize]
-        solver = QPInteriorPoint(self.tol or tol, reg, inf_tol)
+        tol = self.tol or tol
         n = c.variables.size
         max_iter = self.max_iter
+        if c.quadratic:
+            solver = QPInteriorPoint(tol, reg, inf_tol)
+            prepare = lambda theta: extract(c.f, c.g, c.h, n, theta, dtype)  # noqa: E731
+        else:
+            solver = SmoothInteriorPoint(c.f, c.g, c.h, n, c.positive, dtype, tol, reg)
+            prepare = lambda theta: theta  # noqa: E731
 
         def solve(theta, start):
-            data = extract(c.f, c.g, c.h, n, theta, dtype)
+            data = prepare(theta)
             state = solver.warm(data, start) if start else None
             out = run(solver, data, max_iter, state)
             return out.w, (out.status, out.iterations, out.residual)

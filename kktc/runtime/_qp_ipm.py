@@ -2,9 +2,7 @@
 
     minimize ½ xᵀPx + qᵀx   subject to   Gx + s = h, s >= 0,   Ax = b
 
-Each iteration factors the reduced system [[P + GᵀWG + δI, Aᵀ], [A, −δI]]
-(W = diag(λ/s)) once, solves it for the predictor and the corrector, and
-refines each solve once against the unregularised system.
+The step itself is shared with the smooth method (``_mehrotra``).
 """
 
 from __future__ import annotations
@@ -13,9 +11,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-from jax.scipy.linalg import lu_factor, lu_solve
 
 from ._driver import RUNNING
+from ._mehrotra import Linearization, mehrotra_direction, reduced_solver
 from ._status import Status
 
 
@@ -46,12 +44,6 @@ def extract(f, g, h, n: int, theta, dtype) -> QPData:
     return QPData(P, q, G, -g(zero, theta), A, -h(zero, theta))
 
 
-def _max_step(v: jax.Array, dv: jax.Array) -> jax.Array:
-    """The largest α in (0, 1] with v + α dv >= 0."""
-    ratios = jnp.where(dv < 0, -v / jnp.where(dv < 0, dv, -1), jnp.inf)
-    return jnp.minimum(1.0, jnp.min(ratios, initial=jnp.inf))
-
-
 class QPInteriorPoint:
     """Mehrotra's predictor-corrector method on the reduced (normal-equations-like) system."""
 
@@ -60,25 +52,9 @@ class QPInteriorPoint:
         self.reg = reg
         self.inf_tol = infeasibility_tol
 
-    def _matrix(self, d: QPData, w: jax.Array, reg: float) -> jax.Array:
-        n, p = d.P.shape[0], d.A.shape[0]
-        top = d.P + (d.G.T * w) @ d.G + reg * jnp.eye(n, dtype=d.P.dtype)
-        return jnp.block([[top, d.A.T], [d.A, -reg * jnp.eye(p, dtype=d.P.dtype)]])
-
-    def _solver(self, d: QPData, w: jax.Array):
-        """A solve with the regularised factorization, refined once against the exact matrix."""
-        exact = self._matrix(d, w, 0.0)
-        lu = lu_factor(self._matrix(d, w, self.reg))
-
-        def solve(rhs):
-            sol = lu_solve(lu, rhs)
-            return sol + lu_solve(lu, rhs - exact @ sol)
-
-        return solve
-
     def init(self, d: QPData) -> QPState:
         n, m = d.P.shape[0], d.G.shape[0]
-        solve = self._solver(d, jnp.ones((m,), d.P.dtype))
+        solve = reduced_solver(d.P, d.G, d.A, jnp.ones((m,), d.P.dtype), self.reg)
         sol = solve(jnp.concatenate([-d.q + d.G.T @ d.h, d.b]))
         x, y = sol[:n], sol[n:]
         s = d.h - d.G @ x
@@ -92,29 +68,13 @@ class QPInteriorPoint:
         return QPState(x, jnp.maximum(d.h - d.G @ x, floor), jnp.maximum(z, floor), y)
 
     def step(self, st: QPState, d: QPData) -> QPState:
-        n, m = d.P.shape[0], max(d.G.shape[0], 1)
         x, s, z, y = st
-        r_d = d.P @ x + d.q + d.G.T @ z + d.A.T @ y
-        r_p = d.G @ x + s - d.h
-        r_e = d.A @ x - d.b
-        solve = self._solver(d, z / s)
-
-        def newton(r_c):
-            rhs = jnp.concatenate([-r_d - d.G.T @ ((z * r_p - r_c) / s), -r_e])
-            sol = solve(rhs)
-            dx, dy = sol[:n], sol[n:]
-            Gdx = d.G @ dx
-            return dx, -r_p - Gdx, (z * Gdx + z * r_p - r_c) / s, dy
-
-        mu = jnp.dot(s, z) / m
-        dx_a, ds_a, dz_a, _ = newton(s * z)
-        alpha_a = jnp.minimum(_max_step(s, ds_a), _max_step(z, dz_a))
-        mu_a = jnp.dot(s + alpha_a * ds_a, z + alpha_a * dz_a) / m
-        sigma = jnp.clip((mu_a / jnp.maximum(mu, 1e-300)) ** 3, 0.0, 1.0)
-        dx, ds, dz, dy = newton(s * z + ds_a * dz_a - sigma * mu)
-        alpha = 0.99 * jnp.minimum(_max_step(s, ds), _max_step(z, dz))
-        alpha = jnp.minimum(alpha, 1.0)
-        return QPState(x + alpha * dx, s + alpha * ds, z + alpha * dz, y + alpha * dy)
+        lin = Linearization(
+            d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, d.G @ x + s - d.h, d.A, d.A @ x - d.b
+        )
+        step = mehrotra_direction(lin, s, z, self.reg)
+        alpha = 0.99 * step.alpha
+        return QPState(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
 
     def check(self, st: QPState, d: QPData) -> tuple[jax.Array, jax.Array]:
         x, s, z, y = st

@@ -28,7 +28,9 @@ class Solution:
         status: an integer array (``kc.Status``); 0 means solved.
         iterations: solver iterations taken.
         residual: the solver's final scaled residual.
-        w: the raw primal-dual point (z, λ, ν), for warm starts.
+        kkt_point: the raw primal-dual point (z, λ, ν) of the canonical form, for warm starts.
+
+    A variable whose name clashes with an attribute is still reachable as ``sol["name"]``.
     """
 
     def __init__(self, variables, duals, objective, status, iterations, residual, w):
@@ -38,10 +40,10 @@ class Solution:
         self.status = status
         self.iterations = iterations
         self.residual = residual
-        self.w = w
+        self.kkt_point = w
 
     def tree_flatten(self):
-        return (self.variables, self.duals, self.objective, self.status, self.iterations, self.residual, self.w), None
+        return (self.variables, self.duals, self.objective, self.status, self.iterations, self.residual, self.kkt_point), None
 
     @classmethod
     def tree_unflatten(cls, aux, children):
