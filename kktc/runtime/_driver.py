@@ -50,14 +50,14 @@ def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> O
         return (status == RUNNING) & (k < max_iter)
 
     def body(carry):
-        state, k, _, _ = carry
+        state, k, _, last_residual = carry
         new = solver.step(state, data)
         status, residual = solver.check(new, data)
-        ok = _finite(new)
+        ok = _finite(new) & jnp.isfinite(residual)
         status = jnp.where(ok, status, Status.NUMERICAL_ERROR)
         # keep the last finite iterate so that outputs stay finite
         new = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), new, state)
-        return new, k + 1, status, residual
+        return new, k + 1, status, jnp.where(ok, residual, last_residual)
 
     state, k, status, residual = jax.lax.while_loop(
         cond, body, (state, jnp.array(0, jnp.int32), status, residual)

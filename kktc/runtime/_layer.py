@@ -118,7 +118,7 @@ class Layer:
             solver = QPInteriorPoint(tol, reg, inf_tol)
             prepare = lambda theta: extract(c.f, c.g, c.h, n, theta, dtype)  # noqa: E731
         else:
-            solver = SmoothInteriorPoint(c.f, c.g, c.h, n, c.positive, dtype, tol, reg)
+            solver = SmoothInteriorPoint(c.f, c.g, c.h, n, c.positive, dtype, tol, reg, inf_tol)
             prepare = lambda theta: theta  # noqa: E731
 
         def solve(theta, start):

@@ -82,3 +82,20 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     mu_a = jnp.dot(s + a * affine.ds, z + a * affine.dz) / m
     sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
     return newton(s * z + affine.ds * affine.dz - sigma * mu)
+
+
+def _inf(v: jax.Array) -> jax.Array:
+    return jnp.max(jnp.abs(v), initial=0.0)
+
+
+def primal_infeasible(G, h, A, b, z, y, tol: float) -> jax.Array:
+    """Farkas: λ >= 0, ν with Gᵀλ + Aᵀν ≈ 0 and hᵀλ + bᵀν < 0 (the multipliers diverge along it)."""
+    ray = -(jnp.dot(h, z) + jnp.dot(b, y))
+    return (ray > 1 / tol) & (_inf(G.T @ z + A.T @ y) <= tol * ray)
+
+
+def dual_infeasible(P, q, G, A, x, tol: float) -> jax.Array:
+    """A direction x with Px ≈ 0, Ax ≈ 0, Gx <= 0 and qᵀx < 0 (the iterates diverge along it)."""
+    descent = -jnp.dot(q, x)
+    worst = jnp.maximum(jnp.maximum(_inf(P @ x), _inf(A @ x)), jnp.max(jnp.maximum(G @ x, 0.0), initial=0.0))
+    return (descent > 1 / tol) & (worst <= tol * descent)

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from ._driver import RUNNING
-from ._mehrotra import Linearization, mehrotra_direction, reduced_solver
+from ._mehrotra import Linearization, dual_infeasible, mehrotra_direction, primal_infeasible, reduced_solver
 from ._status import Status
 
 
@@ -86,18 +86,13 @@ class QPInteriorPoint:
         gap = jnp.dot(s, z) / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
         solved = residual <= self.tol
-        # Farkas certificates: the iterates diverge along them when no solution exists.
-        dual_ray = -(jnp.dot(d.h, z) + jnp.dot(d.b, y))
-        primal_infeasible = (dual_ray > 0) & (
-            inf(d.G.T @ z + d.A.T @ y) <= self.inf_tol * dual_ray
-        ) & (dual_ray > 1 / self.inf_tol)
-        descent = -jnp.dot(d.q, x)
-        worst = jnp.maximum(jnp.maximum(inf(Px), inf(d.A @ x)), jnp.max(jnp.maximum(d.G @ x, 0.0), initial=0.0))
-        dual_infeasible = (descent > 0) & (worst <= self.inf_tol * descent) & (descent > 1 / self.inf_tol)
+        # The iterates diverge along a certificate when no solution exists.
+        primal = primal_infeasible(d.G, d.h, d.A, d.b, z, y, self.inf_tol)
+        dual = dual_infeasible(d.P, d.q, d.G, d.A, x, self.inf_tol)
         status = jnp.where(
             solved, Status.SOLVED,
-            jnp.where(primal_infeasible, Status.PRIMAL_INFEASIBLE,
-                      jnp.where(dual_infeasible, Status.DUAL_INFEASIBLE, RUNNING)),
+            jnp.where(primal, Status.PRIMAL_INFEASIBLE,
+                      jnp.where(dual, Status.DUAL_INFEASIBLE, RUNNING)),
         )
         return status.astype(jnp.int32), residual
 

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._driver import RUNNING
-from ._mehrotra import Linearization, mehrotra_direction
+from ._mehrotra import Linearization, mehrotra_direction, primal_infeasible
 from ._status import Status
 
 BACKTRACKS = 12
@@ -35,13 +35,14 @@ class SmoothInteriorPoint:
     """The smooth method; ``data`` is the parameter pytree θ handed to f, g, h."""
 
     def __init__(self, f: Callable, g: Callable, h: Callable, n: int, positive: np.ndarray, dtype,
-                 tol: float, reg: float):
+                 tol: float, reg: float, inf_tol: float):
         self.f, self.g, self.h = f, g, h
         self.n = n
         self.positive = jnp.asarray(positive)
         self.dtype = dtype
         self.tol = tol
         self.reg = reg
+        self.inf_tol = inf_tol
 
     def _linearize(self, st: SmoothState, theta) -> tuple[Linearization, jax.Array]:
         x, s, z, y = st
@@ -86,7 +87,11 @@ class SmoothInteriorPoint:
         r_p = jnp.maximum(inf(lin.r_p), inf(lin.r_e)) / (1 + inf(st.s))
         gap = jnp.dot(st.s, st.z) / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
-        status = jnp.where(residual <= self.tol, Status.SOLVED, RUNNING)
+        # g and h linearized at x: G v - h_lin <= 0, A v - b_lin = 0
+        h_lin = lin.G @ st.x - (lin.r_p - st.s)
+        b_lin = lin.A @ st.x - lin.r_e
+        infeasible = primal_infeasible(lin.G, h_lin, lin.A, b_lin, st.z, st.y, self.inf_tol)
+        status = jnp.where(residual <= self.tol, Status.SOLVED, jnp.where(infeasible, Status.PRIMAL_INFEASIBLE, RUNNING))
         return status.astype(jnp.int32), residual
 
     def result(self, st: SmoothState, theta):
