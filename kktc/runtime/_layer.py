@@ -68,9 +68,10 @@ class Layer:
                 f"unknown parameter(s): {', '.join(extra)}; the problem's parameters are "
                 f"{', '.join(self.program.parameters) or 'none'}"
             )
-        arrays = {}
+        arrays, weak = {}, set()
         for name, value in params.items():
             if not hasattr(value, "dtype"):
+                weak.add(name)  # Python numbers and lists follow the other parameters' dtype
                 try:
                     value = np.asarray(value)
                 except Exception:
@@ -82,8 +83,8 @@ class Layer:
                     f"(declared {self.program.describe(name)})"
                 )
             arrays[name] = value
-        floats = [v.dtype for v in arrays.values() if np.dtype(v.dtype).kind == "f"]
-        dtype = jnp.result_type(*floats) if floats else jnp.result_type(float)
+        floats = [v.dtype for k, v in arrays.items() if np.dtype(v.dtype).kind == "f" and k not in weak]
+        dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(*floats) if floats else float)
         arrays = {k: jnp.asarray(v, dtype=dtype) for k, v in arrays.items()}
         try:
             bindings = self.program.infer_dims({k: tuple(v.shape) for k, v in arrays.items()})
