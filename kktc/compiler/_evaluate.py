@@ -76,10 +76,10 @@ Rule = Callable[..., jax.Array]
 
 #: The JAX meaning of every atom, keyed by class.
 RULES: dict[type, Rule] = {
-    a.Add: lambda n, b, x, y: x + y,
+    a.Add: lambda n, b, x, y: _broadcasting(jnp.add, x, y),
     a.Neg: lambda n, b, x: -x,
-    a.Multiply: lambda n, b, x, y: x * y,
-    a.Divide: lambda n, b, x, y: x / y,
+    a.Multiply: lambda n, b, x, y: _broadcasting(jnp.multiply, x, y),
+    a.Divide: lambda n, b, x, y: _broadcasting(jnp.divide, x, y),
     a.MatMul: lambda n, b, x, y: x @ y,
     a.Index: _index,
     a.Transpose: lambda n, b, x: x.T,
@@ -117,10 +117,16 @@ RULES: dict[type, Rule] = {
 }
 
 
+def _broadcasting(op, x, y):
+    """``op(x, y)`` with NumPy broadcasting made explicit (users may set rank promotion to raise)."""
+    rank = max(x.ndim, y.ndim)
+    return op(x.reshape((1,) * (rank - x.ndim) + x.shape), y.reshape((1,) * (rank - y.ndim) + y.shape))
+
+
 def _fold(op, xs):
     out = xs[0]
     for x in xs[1:]:
-        out = op(out, x)
+        out = _broadcasting(op, out, x)
     return out
 
 

@@ -36,6 +36,7 @@ class Direction(NamedTuple):
     dz: jax.Array
     dy: jax.Array
     alpha: jax.Array  # the largest step keeping s and λ positive (at most 1)
+    target: jax.Array  # the complementarity σμ the step aims at (λ∘s → σμ)
 
 
 def max_step(v: jax.Array, dv: jax.Array) -> jax.Array:
@@ -46,7 +47,7 @@ def max_step(v: jax.Array, dv: jax.Array) -> jax.Array:
 
 def reduced_matrix(H, G, A, w, reg: float) -> jax.Array:
     n, p = H.shape[0], A.shape[0]
-    top = H + (G.T * w) @ G + reg * jnp.eye(n, dtype=H.dtype)
+    top = H + (G.T * w[None, :]) @ G + reg * jnp.eye(n, dtype=H.dtype)
     return jnp.block([[top, A.T], [A, -reg * jnp.eye(p, dtype=H.dtype)]])
 
 
@@ -74,14 +75,14 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
         Gdx = lin.G @ dx
         ds = -lin.r_p - Gdx
         dz = (z * Gdx + z * lin.r_p - r_c) / s
-        return Direction(dx, ds, dz, dy, jnp.minimum(max_step(s, ds), max_step(z, dz)))
+        return Direction(dx, ds, dz, dy, jnp.minimum(max_step(s, ds), max_step(z, dz)), jnp.zeros_like(mu))
 
     mu = jnp.dot(s, z) / m
     affine = newton(s * z)
     a = affine.alpha
     mu_a = jnp.dot(s + a * affine.ds, z + a * affine.dz) / m
     sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
-    return newton(s * z + affine.ds * affine.dz - sigma * mu)
+    return newton(s * z + affine.ds * affine.dz - sigma * mu)._replace(target=sigma * mu)
 
 
 def _inf(v: jax.Array) -> jax.Array:
