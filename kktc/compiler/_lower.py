@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..dsl import Constant, Constraint, Expression, Problem, Variable
 from ..dsl._expression import Atom
 from ..dsl._size import Shape
-from ._lowering_rules import RULES, domain_arguments
+from ._lowering_rules import OBJECTIVE_ONLY, RULES, domain_arguments
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Row:
     expr: Expression
     group: str | None  # the user's constraint name; None for auxiliary rows
     index: int  # position within the group (a chain has two)
+    origin: str | None = None  # for auxiliary rows: the variable they were added for
 
     @property
     def shape(self) -> Shape:
@@ -63,7 +64,9 @@ class _Lowerer:
         self.aux_rows: list[Row] = []
         self.positive: list[Variable] = []
         self.equal_rows: list[Row] = []
+        self.origin: str | None = None  # the first auxiliary variable of the rule being applied
         self.memo: dict[int, Expression] = {}
+        self.in_objective = True
 
     # Builder protocol used by the rules.
     def new(self, shape: Shape, replaces: Expression) -> Variable:
@@ -75,11 +78,12 @@ class _Lowerer:
         self.taken.add(name)
         v = Variable(shape, name=name)
         self.auxiliaries.append(Auxiliary(v, replaces))
+        self.origin = self.origin or name
         return v
 
     def at_most(self, lhs, rhs) -> None:
         c = Constraint.le(lhs, rhs)
-        self.aux_rows.append(Row(difference(c.lhs, c.rhs), None, len(self.aux_rows)))
+        self.aux_rows.append(Row(difference(c.lhs, c.rhs), None, len(self.aux_rows), self.origin))
 
     def lower(self, expr: Expression) -> Expression:
         """``expr`` with every non-smooth atom (outside constant parts) replaced."""
@@ -93,6 +97,8 @@ class _Lowerer:
             )
             node = expr.rebuild(args)
             rule = RULES.get(type(node))
+            if type(node) in OBJECTIVE_ONLY and not self.in_objective:
+                rule = None
             self.memo[key] = rule(node, self) if rule else node
         return self.memo[key]
 
@@ -108,15 +114,17 @@ class _Lowerer:
         if isinstance(arg, Variable):
             u = arg
         else:
+            self.origin = None
             u = self.new(arg.shape, atom)
             if arg.curvature.is_affine:
-                self.equal_rows.append(Row(difference(u, arg), None, len(self.equal_rows)))
+                self.equal_rows.append(Row(difference(u, arg), None, len(self.equal_rows), self.origin))
             elif arg.curvature.is_concave:
                 self.at_most(u, arg)
             else:
                 self.at_most(arg, u)
         if all(u is not v for v in self.positive):
             self.positive.append(u)
+            self.origin = f"{u.name}.domain"
             self.at_most(-u, 0)
         return u
 
@@ -139,6 +147,7 @@ def lower(problem: Problem) -> Lowered:
     lowerer = _Lowerer(problem)
     value = lowerer.lower(problem.objective.expr)
     objective = value if problem.objective.sense == "minimize" else -value
+    lowerer.in_objective = False
     inequalities: list[Row] = []
     equalities: list[Row] = []
     for name, group in problem.constraints.items():

@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..dsl import Constant, Expression, Parameter, Variable
 from . import _symbolic_algebra as alg
+from ._labels import row_labels
 from ._lower import Lowered, Row
 from ._symbolic_printing import Sum, to_latex, to_text
 from ._symbolic_rules import ADJOINT, FORWARD, UnsupportedSymbolic
@@ -94,17 +95,8 @@ class SymbolicKKT:
     def _multipliers(self) -> list[Multiplier]:
         out = []
         for equality, rows, greek in ((False, self.lowered.inequalities, "lambda"), (True, self.lowered.equalities, "nu")):
-            counts: dict[str, int] = {}
-            for row in rows:
-                base = row.group if row.group is not None else (getattr(row, "origin", None) or "aux")
-                counts[base] = counts.get(base, 0) + 1
-            seen: dict[str, int] = {}
-            for row in rows:
-                base = row.group if row.group is not None else (getattr(row, "origin", None) or "aux")
-                seen[base] = seen.get(base, 0) + 1
-                label = base if counts[base] == 1 else f"{base},{seen[base]}"
-                symbol = alg.symbol(f"{greek}_{{{label}}}", row.shape)
-                out.append(Multiplier(symbol, row, label, equality))
+            for row, label in zip(rows, row_labels(rows)):
+                out.append(Multiplier(alg.symbol(f"{greek}_{{{label}}}", row.shape), row, label, equality))
         return out
 
     # --- the system ----------------------------------------------------------
@@ -181,15 +173,24 @@ class SymbolicKKT:
             if not equations:
                 continue
             rows.append(rf"&\textbf{{{block}}} \\")
-            rows.extend(rf"&{e.latex()} && \text{{({_latex_label(e.label)})}} \\" for e in equations)
+            rows.extend(rf"&{e.latex()} && ({latex_label(e.label)}) \\" for e in equations)
         return "\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
 
 
-def _latex_label(label: str) -> str:
-    return label.replace("_", r"\_").replace("∂L/∂", r"\partial L / \partial ")
+def latex_label(label: str) -> str:
+    """A row label in LaTeX that matplotlib's mathtext also renders."""
+    if label.startswith("∂L/∂"):
+        return r"\partial L / \partial " + _tex_word(label[len("∂L/∂"):])
+    if label.startswith("λ_"):
+        return r"\lambda_{" + _tex_word(label[2:]) + "}"
+    return _tex_word(label)
+
+
+def _tex_word(text: str) -> str:
+    return r"\mathrm{" + text.replace("_", r"\_").replace(" ", r"\ ") + "}"
 
 
 def _plus(total, term):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .._errors import KktcError
 from ..dsl._size import Shape, Size, SizeLike
@@ -52,6 +53,36 @@ class LowerOnes(MatrixExpr):
 
     def _entry(self, i, j, **kwargs):
         return sp.Piecewise((1, i >= j), (0, True))
+
+
+class Flatten(MatrixExpr):
+    """The entries of an m×n matrix in row-major order, as an (mn)×1 column (NumPy's reshape)."""
+
+    def __new__(cls, matrix):
+        return super().__new__(cls, matrix)
+
+    @property
+    def shape(self):
+        rows, cols = self.args[0].shape
+        return (rows * cols, sp.Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        cols = self.args[0].shape[1]
+        return self.args[0][i // cols, i % cols]
+
+
+class Unflatten(MatrixExpr):
+    """The inverse of :class:`Flatten`: an (mn)×1 column back to an m×n matrix, row by row."""
+
+    def __new__(cls, column, rows, cols):
+        return super().__new__(cls, column, sp.sympify(rows), sp.sympify(cols))
+
+    @property
+    def shape(self):
+        return (self.args[1], self.args[2])
+
+    def _entry(self, i, j, **kwargs):
+        return self.args[0][i * self.args[2] + j, 0]
 
 
 class UnsupportedSymbolic(KktcError):
@@ -148,7 +179,7 @@ def _ones_coefficient(expr):
 
 def scale(c, y):
     """``c * y``, folding a number into an elementwise function (``-(−log(x) − 1)`` reads ``log(x) + 1``)."""
-    if isinstance(y, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction) and not is_matrix(c):
+    if isinstance(y, ElementwiseApplyFunction) and not is_matrix(c):
         (d,) = y.function.variables
         return y.expr.applyfunc(sp.Lambda(d, sp.expand(c * y.function.expr)))
     return c * y

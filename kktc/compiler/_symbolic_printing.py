@@ -30,10 +30,12 @@ def _applied(printer, expr) -> str:
     (dummy,) = lam.variables
     placeholder = sp.Symbol("ARGUMENT_PLACEHOLDER")
     body = printer._print(lam.expr.subs(dummy, placeholder))
+    mark = printer._print(placeholder)
     argument = printer._print(expr.expr)
-    if not isinstance(expr.expr, (sp.MatrixSymbol, sp.Symbol)):
+    wrapped = any(f"{left}{mark}{right}" in body for left, right in (("(", ")"), (r"\left(", r"\right)")))
+    if not wrapped and not isinstance(expr.expr, (sp.MatrixSymbol, sp.Symbol)):
         argument = f"({argument})" if isinstance(printer, TextPrinter) else rf"\left({argument}\right)"
-    return body.replace(printer._print(placeholder), argument)
+    return body.replace(mark, argument)
 
 
 class TextPrinter(StrPrinter):
@@ -96,6 +98,12 @@ class TextPrinter(StrPrinter):
     def _print_LowerOnes(self, expr):
         return "L"
 
+    def _print_Flatten(self, expr):
+        return f"vec({self._print(expr.args[0])})"
+
+    def _print_Unflatten(self, expr):
+        return f"mat({self._print(expr.args[0])})"
+
     def _print_Float(self, expr):
         value = float(expr)
         return str(int(value)) if value == int(value) else repr(value)
@@ -128,6 +136,12 @@ class TeXPrinter(LatexPrinter):
 
     def _print_LowerOnes(self, expr):
         return "L"
+
+    def _print_Flatten(self, expr):
+        return rf"\mathrm{{vec}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_Unflatten(self, expr):
+        return rf"\mathrm{{mat}}\left({self._print(expr.args[0])}\right)"
 
     def _print_HadamardPower(self, expr):
         return rf"{self.parenthesize(expr.base, PRECEDENCE['Pow'], strict=True)}^{{\circ {self._print(expr.exp)}}}"

@@ -181,11 +181,19 @@ def _reshape(node, x):
         return x.T
     if src == dst:
         return x
+    if len(src) == 2 and len(dst) == 1:
+        return alg.Flatten(x)
+    if len(src) == 1 and len(dst) == 2:
+        return alg.Unflatten(x, alg.size(dst[0]), alg.size(dst[1]))
     raise UnsupportedSymbolic(f"reshape from {src} to {dst} is not shown symbolically")
 
 
 def _reshape_adjoint(node, i, bar, args):
     src, dst = node.args[0].shape, node.shape
+    if len(src) == 2 and len(dst) == 1 and 1 not in src:
+        return alg.Unflatten(bar, alg.size(src[0]), alg.size(src[1]))
+    if len(src) == 1 and len(dst) == 2 and 1 not in dst:
+        return alg.Flatten(bar)
     transposed = len(src) == 1 and dst == (1, src[0]) or len(dst) == 1 and src == (1, dst[0])
     return bar.T if transposed else bar
 
@@ -206,10 +214,10 @@ def _logsumexp(node, x):
 
 def _logsumexp_adjoint(node, i, bar, args):
     (x,) = args
-    if node.axis is not None:
-        raise UnsupportedSymbolic("logsumexp with axis= is not shown symbolically")
     weights = alg.elementwise(sp.exp, x)
-    return bar * weights / as_number(alg.ones((1, node.args[0].shape[0])) * weights)
+    total = a.Sum(node.args[0], axis=node.axis)
+    share = hadamard(bar, alg.power(_sum(total, weights), -1)) if node.shape else bar / _sum(total, weights)
+    return hadamard(weights, _sum_adjoint(total, 0, share, args))
 
 
 def _elementwise(func):
