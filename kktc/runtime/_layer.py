@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import jax
@@ -12,6 +13,7 @@ from .._errors import KktcError, ShapeError
 from ..compiler import Canonical, Program, kkt_residual
 from ._driver import run
 from ._implicit import POLICIES, implicit
+from ._inspect import KKTView
 from ._qp_ipm import QPInteriorPoint, extract
 from ._smooth_ipm import SmoothInteriorPoint
 from ._solution import Solution
@@ -54,6 +56,26 @@ class Layer:
     @property
     def parameters(self) -> dict[str, tuple]:
         return self.program.parameters
+
+    @cached_property
+    def kkt(self) -> KKTView:
+        """The KKT system: ``print(layer.kkt)``, ``.latex()``, ``.lowered``, ``.residual(sol, **params)``."""
+        return KKTView(self)
+
+    def sensitivity(self, sol: Solution, params: dict[str, Any] | None = None, /, **kwargs: Any) -> dict:
+        """∂(optimal objective)/∂θ for every parameter, by the envelope theorem.
+
+        At a solution the derivative of the optimal value is the partial
+        derivative of the Lagrangian f + λᵀg + νᵀh in θ (negated for
+        ``maximize``, whose objective kktc minimizes negated). No solve and no
+        linear system: one gradient.
+        """
+        theta, bindings, dtype = self._validate({**(params or {}), **kwargs})
+        c = self.program.canonical(bindings)
+        z, lam, nu = (jnp.asarray(x, dtype) for x in sol.kkt_point)
+        lagrangian = lambda t: c.f(z, t) + lam @ c.g(z, t) + nu @ c.h(z, t)  # noqa: E731
+        sign = -1.0 if self.program.lowered.sense == "maximize" else 1.0
+        return {name: sign * g for name, g in jax.grad(lagrangian)(theta).items()}
 
     # --- parameter validation (outside of tracing) --------------------------
     def _validate(self, params: dict[str, Any]) -> tuple[dict[str, jax.Array], dict[str, int], Any]:
