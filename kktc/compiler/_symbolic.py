@@ -33,7 +33,7 @@ class Equation:
         return f"{to_text(self.lhs)} {rel} 0"
 
     def latex(self) -> str:
-        rel = {"=": "=", "<=": r"\le", ">=": r"\ge"}[self.relation]
+        rel = {"=": "=", "<=": r"\leq", ">=": r"\geq"}[self.relation]
         return f"{to_latex(self.lhs)} {rel} 0"
 
 

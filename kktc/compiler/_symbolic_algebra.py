@@ -179,7 +179,7 @@ def _ones_coefficient(expr):
 
 def scale(c, y):
     """``c * y``, folding a number into an elementwise function (``-(−log(x) − 1)`` reads ``log(x) + 1``)."""
-    if isinstance(y, ElementwiseApplyFunction) and not is_matrix(c):
+    if isinstance(y, ElementwiseApplyFunction) and not is_matrix(c) and not c.has(Scalar, ElementwiseApplyFunction):
         (d,) = y.function.variables
         return y.expr.applyfunc(sp.Lambda(d, sp.expand(c * y.function.expr)))
     return c * y

@@ -45,7 +45,7 @@ class Evaluator:
         if isinstance(expr, sp.Number):
             return float(expr)
         if isinstance(expr, sp.MatrixBase):
-            return np.array(expr.tolist(), dtype=float)
+            return np.array([[self(entry) for entry in row] for row in expr.tolist()], dtype=float)
         if isinstance(expr, sp.Function):
             return _FUNCTIONS[type(expr)](*(self(a) for a in expr.args))
         raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
@@ -123,10 +123,14 @@ class Evaluator:
         (d,) = e.function.variables
         argument = np.asarray(self(e.expr), float)
         out = np.empty_like(argument)
+        outer = self.bound.get(d)
         for index in np.ndindex(argument.shape):
             self.bound[d] = float(argument[index])
             out[index] = self(e.function.expr)
-        self.bound.pop(d, None)
+        if outer is None:
+            self.bound.pop(d, None)
+        else:
+            self.bound[d] = outer
         return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -80,7 +81,10 @@ class TextPrinter(StrPrinter):
         return "𝟙ᵀ" if expr.shape[0] == 1 and expr.shape[1] != 1 else "𝟙"
 
     def _print_Mul(self, expr):
-        return super()._print_Mul(expr).replace("*", "·")
+        return re.sub(r"(?<!\*)\*(?!\*)", "·", super()._print_Mul(expr)).replace("**", "^")
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
 
     def _print_ZeroMatrix(self, expr):
         return "0"
@@ -100,6 +104,15 @@ class TextPrinter(StrPrinter):
 
     def _print_Flatten(self, expr):
         return f"vec({self._print(expr.args[0])})"
+
+    def _print_BlockMatrix(self, expr):
+        rows = ["; ".join(self._print(b) for b in row) for row in expr.blocks.tolist()]
+        return "[" + ("; ".join(rows) if expr.blocks.shape[1] == 1 else ", ".join(rows)) + "]"
+
+    def _print_DiagMatrix(self, expr):
+        return f"diag({self._print(expr.args[0])})"
+
+    _print_DiagonalOf = _print_DiagMatrix
 
     def _print_Unflatten(self, expr):
         return f"mat({self._print(expr.args[0])})"
@@ -136,6 +149,16 @@ class TeXPrinter(LatexPrinter):
 
     def _print_LowerOnes(self, expr):
         return "L"
+
+    def _print_BlockMatrix(self, expr):
+        column = expr.blocks.shape[1] == 1
+        parts = [self._print(b) for row in expr.blocks.tolist() for b in row]
+        return r"\left[" + ("; " if column else ", ").join(parts) + r"\right]"
+
+    def _print_DiagMatrix(self, expr):
+        return rf"\mathrm{{diag}}\left({self._print(expr.args[0])}\right)"
+
+    _print_DiagonalOf = _print_DiagMatrix
 
     def _print_Flatten(self, expr):
         return rf"\mathrm{{vec}}\left({self._print(expr.args[0])}\right)"

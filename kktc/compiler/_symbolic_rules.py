@@ -142,24 +142,31 @@ def _cumsum(node, x):
 
 
 def _stack_vertically(node) -> bool:
-    """vstack, and hstack of vectors, stack along rows; hstack of matrices along columns."""
-    return isinstance(node, a.VStack) or all(arg.ndim == 1 for arg in node.args)
+    """vstack, and hstack of vectors (or scalars), stack along rows; hstack of matrices along columns."""
+    return isinstance(node, a.VStack) or all(arg.ndim <= 1 for arg in node.args)
 
 
 def _stack_length(node, arg) -> sp.Expr:
+    if arg.ndim == 0:
+        return sp.Integer(1)
     if isinstance(node, a.VStack):
         return sp.Integer(1) if arg.ndim == 1 else alg.size(arg.shape[0])
     return alg.size(arg.shape[0] if arg.ndim == 1 else arg.shape[1])
 
 
+def _block(x):
+    """A scalar as a 1×1 block."""
+    return x if alg.is_matrix(x) else sp.ImmutableMatrix([[x]])
+
+
 def _hstack(node, *xs):
-    if all(arg.ndim == 1 for arg in node.args):
-        return sp.BlockMatrix([[x] for x in xs])
+    if _stack_vertically(node):
+        return sp.BlockMatrix([[_block(x)] for x in xs])
     return sp.BlockMatrix([list(xs)])
 
 
 def _vstack(node, *xs):
-    rows = [[x.T] if arg.ndim == 1 else [x] for x, arg in zip(xs, node.args)]
+    rows = [[x.T] if arg.ndim == 1 else [_block(x)] for x, arg in zip(xs, node.args)]
     return sp.BlockMatrix(rows)
 
 
@@ -169,6 +176,8 @@ def _stack_adjoint(node, i, bar, args):
     stop = start + _stack_length(node, arg)
     if _stack_vertically(node):
         part = alg.Selector(start, stop, alg.size(node.shape[0])) * bar
+        if arg.ndim == 0:
+            return as_number(part)
         return part.T if isinstance(node, a.VStack) and arg.ndim == 1 else part
     return bar * alg.Selector(start, stop, alg.size(node.shape[1])).T
 
