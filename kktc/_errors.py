@@ -45,7 +45,8 @@ class Span:
         end = self.end_column if self.end_line == self.line else len(line) + 1
         width = max(1, end - self.column)
         gutter = f"{self.line:>4} | "
-        pad = " " * (len(gutter) + self.column - 1)
+        # Keep the source's tabs in the padding so the caret lines up however tabs render.
+        pad = " " * len(gutter) + "".join(c if c == "\t" else " " for c in line[: self.column - 1])
         return f"{gutter}{line}\n{pad}{'^' * width}"
 
 

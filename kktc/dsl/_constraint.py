@@ -62,7 +62,7 @@ class Constraint:
 
     @property
     def key(self) -> tuple:
-        return (self.op, self.lhs.key, self.rhs.key)
+        return (self.op, self.lhs.structural_key, self.rhs.structural_key)
 
     def same_as(self, other: Constraint) -> bool:
         return isinstance(other, Constraint) and self.key == other.key

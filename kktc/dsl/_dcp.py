@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .._errors import DCPError, Span
 from ._constraint import Constraint
 from ._expression import Atom, Expression
-from ._properties import Curvature, Monotonicity, arg_ok
+from ._properties import Curvature, Monotonicity, Sign, arg_ok
 
 if TYPE_CHECKING:
     from ._problem import Problem
@@ -61,29 +61,48 @@ def explain_atom(node: Atom) -> str:
     if own:
         return own
     atom_curv = node._atom_curvature()
+    if atom_curv is Curvature.AFFINE:
+        return _explain_affine(node)
     parts = []
+    want_convex = atom_curv is Curvature.CONVEX
     for i, arg in enumerate(node.args):
         mono = node._monotonicity(i)
-        if atom_curv is Curvature.AFFINE:
-            if arg.curvature.is_affine:
-                continue
-            direction = f"{mono.value} in" if mono is not Monotonicity.NONMONOTONE else "neither increasing nor decreasing in"
-            parts.append(f"`{node}` is {direction} its {_describe(arg.curvature)} argument `{arg}`")
-            continue
-        want_convex = atom_curv is Curvature.CONVEX
         if not arg_ok(arg.curvature, mono, want_convex):
             parts.append(
                 f"{node.name} is {atom_curv.value} and {mono.value} in this argument, so `{arg}` "
                 f"would have to be {_requirement(want_convex, mono)}, but it is {_describe(arg.curvature)}"
             )
-    if atom_curv is Curvature.AFFINE:
-        return "; ".join(parts) + " — a mix of convex and concave terms is neither convex nor concave"
     return "; ".join(parts)
+
+
+def _explain_affine(node: Atom) -> str:
+    """An affine atom (sum, scaling, stacking…) of nonlinear arguments that do not fit together."""
+    convex, concave = [], []
+    for i, arg in enumerate(node.args):
+        if arg.curvature.is_affine:
+            continue
+        mono = node._monotonicity(i)
+        if mono is Monotonicity.NONMONOTONE:
+            signless = [f"`{a}`" for a in node.args if a is not arg and a.sign is Sign.UNKNOWN]
+            why = (
+                f"the sign of {signless[0]} is unknown (declare it nonneg or nonpos)"
+                if signless
+                else "it is neither increasing nor decreasing in it"
+            )
+            return f"`{arg}` is {_describe(arg.curvature)}, and {why}"
+        (convex if arg.curvature.is_convex == mono.increasing else concave).append(f"`{arg}`")
+    return (
+        f"it mixes convex {', '.join(convex)} with concave {', '.join(concave)}, "
+        "and a mix of convex and concave terms is neither convex nor concave"
+    )
 
 
 def _expression_violations(expr: Expression, where: str) -> list[Violation]:
     return [
-        Violation(f"{where}: `{node}` is not DCP: {reason}", node.span or expr.span)
+        Violation(
+            f"{where} is not DCP: `{node}` has no known curvature because {reason}",
+            node.span or expr.span,
+        )
         for node, reason in lowest_violations(expr)
     ]
 
@@ -95,9 +114,11 @@ def _objective_violations(problem: Problem) -> list[Violation]:
         return _expression_violations(obj.expr, "the objective")
     span = obj.span or obj.expr.span
     if obj.sense == "minimize" and not curv.is_convex:
-        return [Violation(f"minimize of a concave expression `{obj.expr}`", span, "did you mean maximize?")]
+        message = f"the objective is not DCP: minimize needs a convex expression, but `{obj.expr}` is concave"
+        return [Violation(message, span, "did you mean maximize?")]
     if obj.sense == "maximize" and not curv.is_concave:
-        return [Violation(f"maximize of a convex expression `{obj.expr}`", span, "did you mean minimize?")]
+        message = f"the objective is not DCP: maximize needs a concave expression, but `{obj.expr}` is convex"
+        return [Violation(message, span, "did you mean minimize?")]
     return []
 
 
@@ -112,7 +133,7 @@ def _constraint_violations(name: str, c: Constraint) -> list[Violation]:
             if not side.curvature.is_affine:
                 return [
                     Violation(
-                        f"{where}: `{c}` is an equality, whose sides must be affine, but "
+                        f"{where} is not DCP: `{c}` is an equality, whose sides must be affine, but "
                         f"`{side}` is {_describe(side.curvature)}",
                         span,
                         "an equality with a nonlinear side is not convex; write an inequality "
@@ -130,7 +151,7 @@ def _constraint_violations(name: str, c: Constraint) -> list[Violation]:
     flipped = c.lhs.curvature.is_concave and c.rhs.curvature.is_convex
     return [
         Violation(
-            f"{where}: `{c}` needs a convex left side and a concave right side, but "
+            f"{where} is not DCP: `{c}` needs a convex left side and a concave right side, but "
             + " and ".join(problems),
             span,
             "did you mean >= ?" if flipped else None,
@@ -152,7 +173,7 @@ def raise_if_not_dcp(problem: Problem) -> None:
         return
     first = found[0]
     if len(found) == 1:
-        raise DCPError(f"the problem is not DCP: {first.message}", first.span, first.hint or NONCONVEX_HINT)
+        raise DCPError(first.message, first.span, first.hint or NONCONVEX_HINT)
     lines = []
     for v in found:
         where = f"line {v.span.line}, col {v.span.column}: " if v.span else ""

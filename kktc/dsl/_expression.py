@@ -50,6 +50,23 @@ class Expression:
         return self.shape == ()
 
     @cached_property
+    def definiteness(self) -> Sign:
+        """What is known of the eigenvalues: NONNEG for a PSD matrix, NONPOS for NSD.
+
+        A single entry c broadcasts to c·11ᵀ, PSD exactly when c >= 0, so its
+        sign counts too; other non-square shapes have none.
+        """
+        square = self.ndim == 2 and self.shape[0] == self.shape[1]
+        known = self._definiteness() if square else Sign.UNKNOWN
+        if all(isinstance(d, int) and d == 1 for d in self.shape):
+            known = Sign.of(known.is_nonneg or self.sign.is_nonneg, known.is_nonpos or self.sign.is_nonpos)
+        return known
+
+    def _definiteness(self) -> Sign:
+        """Definiteness of a square matrix node, from its own facts (unknown unless overridden)."""
+        return Sign.UNKNOWN
+
+    @cached_property
     def structural_key(self) -> tuple:
         """A hashable structural identity (positions excluded).
 

@@ -101,6 +101,9 @@ class Parameter(Symbol):
                 f"param {name}: '{word}' needs a square matrix, got shape {self.shape}"
             )
 
+    def _definiteness(self) -> Sign:
+        return Sign.NONNEG if self.psd else Sign.UNKNOWN
+
 
 class Constant(Expression):
     """A numeric constant (scalar or array)."""
@@ -117,6 +120,14 @@ class Constant(Expression):
 
     def _static_key(self) -> tuple:
         return (self.value.shape, self.value.tobytes())
+
+    def _definiteness(self) -> Sign:
+        M = self.value
+        if not np.allclose(M, M.T):
+            return Sign.UNKNOWN
+        eig = np.linalg.eigvalsh((M + M.T) / 2)
+        tol = 1e-10 * max(1.0, float(np.abs(eig).max(initial=0.0)))
+        return Sign.of(bool(eig.min(initial=0.0) >= -tol), bool(eig.max(initial=0.0) <= tol))
 
     @property
     def is_integer(self) -> bool:

@@ -14,6 +14,8 @@ import numpy as np
 from .._errors import ShapeError
 from ._expression import Expression
 from ._leaves import Constant, as_expression
+from ._printer import format_operation
+from ._size import broadcast_shapes, format_shape
 from .atoms._arithmetic import Add, Divide, MatMul, Multiply, Neg
 
 
@@ -29,8 +31,18 @@ def _fold(op, a: Constant, b: Constant, symbol: str) -> Constant:
         raise ShapeError(f"cannot evaluate constant `{a} {symbol} {b}`: {exc}") from None
 
 
+def _check_broadcast(a: Expression, symbol: str, b: Expression) -> None:
+    """Name the operation as written (``a - b``, not ``a + -b``) when the shapes clash."""
+    if broadcast_shapes(a.shape, b.shape) is None:
+        raise ShapeError(
+            f"cannot broadcast shapes {format_shape(a.shape)} and {format_shape(b.shape)} "
+            f"in `{format_operation(a, symbol, b)}`"
+        )
+
+
 def add(a: Any, b: Any) -> Expression:
     a, b = as_expression(a), as_expression(b)
+    _check_broadcast(a, "+", b)
     if _both_constant(a, b):
         return _fold(np.add, a, b, "+")
     return Add(a, b)
@@ -44,11 +56,14 @@ def neg(a: Any) -> Expression:
 
 
 def sub(a: Any, b: Any) -> Expression:
+    a, b = as_expression(a), as_expression(b)
+    _check_broadcast(a, "-", b)
     return add(a, neg(b))
 
 
 def multiply(a: Any, b: Any) -> Expression:
     a, b = as_expression(a), as_expression(b)
+    _check_broadcast(a, "*", b)
     if _both_constant(a, b):
         return _fold(np.multiply, a, b, "*")
     return Multiply(a, b)
@@ -56,6 +71,7 @@ def multiply(a: Any, b: Any) -> Expression:
 
 def divide(a: Any, b: Any) -> Expression:
     a, b = as_expression(a), as_expression(b)
+    _check_broadcast(a, "/", b)
     if _both_constant(a, b):
         return _fold(np.divide, a, b, "/")
     return Divide(a, b)

@@ -7,11 +7,11 @@ from typing import Callable
 import numpy as np
 
 from .._errors import KktcError
+from . import atoms as a
 from ._constraint import Constraint
 from ._expression import Atom, Expression
 from ._leaves import Constant, Symbol
 from ._size import Shape
-from . import atoms as a
 
 # Precedence levels of the grammar, lowest first.
 SUM, PRODUCT, UNARY, POWER, POSTFIX, PRIMARY = range(6)
@@ -107,6 +107,13 @@ class _Printer:
 
 def format_expression(expr: Expression, namer: Namer = _default_name) -> str:
     return _Printer(namer).at(expr, 0)
+
+
+def format_operation(a: Expression, symbol: str, b: Expression) -> str:
+    """``a SYMBOL b`` as it would print, for errors raised before the node exists."""
+    level = SUM if symbol in "+-" else PRODUCT
+    printer = _Printer(_default_name)
+    return f"{printer.at(a, level)} {symbol} {printer.at(b, level + 1)}"
 
 
 def _shape_decl(shape: Shape) -> str:

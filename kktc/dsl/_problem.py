@@ -33,7 +33,7 @@ class Objective:
 
     @property
     def key(self) -> tuple:
-        return (self.sense, self.expr.key)
+        return (self.sense, self.expr.structural_key)
 
 
 def Minimize(expr: Any) -> Objective:
@@ -130,10 +130,16 @@ class Problem:
     # --- identity ----------------------------------------------------------
     @property
     def key(self) -> tuple:
+        """Structure with symbols known by their names in this problem (unnamed ones included)."""
+        memo: dict[int, tuple] = {}
+        expr = lambda e: _named_structure(e, self._names, memo)  # noqa: E731
         decls = sorted((self._names[id(s)], type(s).__name__, s.shape, s.attrs) for s in self._symbols)
         dims = sorted((d.name, d.default) for d in self.dims.values())
-        cons = tuple((name, tuple(c.key for c in group)) for name, group in self.constraints.items())
-        return (self.objective.key, cons, tuple(decls), tuple(dims))
+        cons = tuple(
+            (name, tuple((c.op, expr(c.lhs), expr(c.rhs)) for c in group))
+            for name, group in self.constraints.items()
+        )
+        return ((self.objective.sense, expr(self.objective.expr)), cons, tuple(decls), tuple(dims))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Problem) and self.key == other.key
@@ -176,6 +182,17 @@ def _named_groups(constraints: Any) -> dict[str, tuple[Constraint, ...]]:
             raise DuplicateNameError(f"two constraints are named '{name}'", group[0].span)
         groups[name] = group
     return groups
+
+
+def _named_structure(expr: Expression, names: dict[int, str], memo: dict[int, tuple]) -> tuple:
+    """Like ``expr.structural_key``, but a symbol is its problem-given name, not its identity."""
+    if id(expr) not in memo:
+        if isinstance(expr, Symbol):
+            memo[id(expr)] = (type(expr).__name__, names[id(expr)], expr.shape, expr.attrs)
+        else:
+            args = tuple(_named_structure(a, names, memo) for a in expr.args)
+            memo[id(expr)] = (type(expr).__name__, expr._static_key(), args)
+    return memo[id(expr)]
 
 
 def _walk_symbols(exprs: Iterable[Expression]) -> list[Symbol]:

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from typing import Any
 
 import numpy as np
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer_NonRecursive, v_args
 
-from .._errors import AtomError, DuplicateNameError, KktcError, ParseError, Source, Span, UnknownNameError
+from .._errors import (
+    AtomError,
+    DimError,
+    DuplicateNameError,
+    KktcError,
+    ParseError,
+    ShapeError,
+    Source,
+    Span,
+    UnknownNameError,
+)
 from . import _operators as ops
 from ._constraint import Constraint
 from ._expression import Expression
@@ -45,7 +56,7 @@ def _located(method):
 
 
 @v_args(meta=True)
-class ProblemBuilder(Transformer):
+class ProblemBuilder(Transformer_NonRecursive):
     """Builds a :class:`Problem` from a parse tree, resolving names in source order."""
 
     def __init__(self, source: Source):
@@ -72,7 +83,9 @@ class ProblemBuilder(Transformer):
             raise ParseError(f"'{name}' is a reserved word and cannot be declared", span)
         if name in self.scope:
             first = self.spans[name]
-            raise DuplicateNameError(f"'{name}' is already declared on line {first.line}", span)
+            raise DuplicateNameError(
+                f"'{name}' is already declared on line {first.line}; give each declaration its own name", span
+            )
         self.scope[name] = value
         self.spans[name] = span
 
@@ -89,8 +102,8 @@ class ProblemBuilder(Transformer):
         if default is None:
             return token, None
         value = float(default)
-        if value != int(value) or value < 0:
-            raise AtomError(f"the default of dim '{token}' must be a non-negative integer, got {default}")
+        if not (math.isfinite(value) and value == int(value) and value >= 0):
+            raise DimError(f"the default of dim '{token}' must be a non-negative integer, got {default}")
         return token, int(value)
 
     def _symbol(self, cls, meta, children):
@@ -137,6 +150,10 @@ class ProblemBuilder(Transformer):
         return children[0] - children[1]
 
     @_located
+    def size_neg(self, meta, children):
+        return -children[0]
+
+    @_located
     def size_mul(self, meta, children):
         return children[0] * children[1]
 
@@ -173,11 +190,17 @@ class ProblemBuilder(Transformer):
         objective = next(c for c in children if isinstance(c, Objective))
         block = next((c for c in children if isinstance(c, list)), [])
         groups: dict[str, tuple[Constraint, ...]] = {}
-        for position, (name, group, span) in enumerate(block, start=1):
-            name = name or f"c{position}"
+        lines: dict[str, int] = {}
+        for position, (label, group, span) in enumerate(block, start=1):
+            name = label or f"c{position}"
             if name in groups:
-                raise DuplicateNameError(f"two constraints are named '{name}'", span)
-            groups[name] = group
+                how = "" if label else f" (an unnamed constraint is named c{position} by its position)"
+                raise DuplicateNameError(
+                    f"two constraints are named '{name}'{how}, here and on line {lines[name]}; "
+                    "give each its own label",
+                    span,
+                )
+            groups[name], lines[name] = group, span.line if span else 0
         return Problem(
             objective, groups, dims=self.dims, declarations=self.symbols, source=self.source
         )
@@ -187,10 +210,10 @@ class ProblemBuilder(Transformer):
         name = str(token)
         if name in self.scope:
             return self.scope[name]
-        hint = did_you_mean(name, list(self.scope))
+        hint = did_you_mean(name, list(self.scope)) or "declare it first, with dim, param, var or let"
         if name in CALLABLE:
             hint = f"'{name}' is an atom: call it as {name}(...)"
-        raise UnknownNameError(f"unknown name '{name}'" + (f"; {hint}" if hint else ""), self.token_span(token))
+        raise UnknownNameError(f"unknown name '{name}'; {hint}", self.token_span(token))
 
     @_located
     def name(self, meta, children):
@@ -198,7 +221,10 @@ class ProblemBuilder(Transformer):
 
     @_located
     def number(self, meta, children):
-        return Constant(float(children[0]))
+        value = float(children[0])
+        if not math.isfinite(value):
+            raise ParseError(f"the number {children[0]} is too large (it overflows a float64)")
+        return Constant(value)
 
     @_located
     def add(self, meta, children):
@@ -247,6 +273,9 @@ class ProblemBuilder(Transformer):
 
     @_located
     def slice(self, meta, children):
+        step = children[2] if len(children) == 3 else None
+        if isinstance(step, Constant) and step.shape == () and float(step.value) == 0:
+            raise ShapeError("a slice step cannot be zero; use a positive step, or a negative one to reverse")
         return slice(*children)
 
     @_located
@@ -285,9 +314,14 @@ class ProblemBuilder(Transformer):
         name = str(token)
         atom = CALLABLE.get(name)
         if atom is None:
-            what = "a variable or parameter" if name in self.scope else "not an atom"
             hint = did_you_mean(name, list(CALLABLE))
-            raise AtomError(f"'{name}' is {what}" + (f"; {hint}" if hint else ""), self.token_span(token))
+            if name in self.scope:
+                hint = hint or f"only atoms can be called; index with {name}[i] and multiply with *"
+                message = f"'{name}' is declared in this file, not an atom; {hint}"
+            else:
+                hint = hint or f"the atoms are {', '.join(sorted(CALLABLE))}"
+                message = f"unknown atom '{name}'; {hint}"
+            raise AtomError(message, self.token_span(token))
         arguments = arguments or []
         positional = [a for a in arguments if not isinstance(a, Keyword)]
         keywords = {a.name: a.value for a in arguments if isinstance(a, Keyword)}

@@ -8,6 +8,14 @@ from .._properties import Curvature, Monotonicity, Sign
 from .._size import Shape, broadcast_shapes, format_shape
 
 
+def _schur(a: Sign, b: Sign) -> Sign:
+    """Definiteness of an elementwise product (Schur product theorem: PSD ∘ PSD is PSD)."""
+    return Sign.of(
+        (a.is_nonneg and b.is_nonneg) or (a.is_nonpos and b.is_nonpos),
+        (a.is_nonneg and b.is_nonpos) or (a.is_nonpos and b.is_nonneg),
+    )
+
+
 def _broadcast(op: str, a: Expression, b: Expression) -> Shape:
     shape = broadcast_shapes(a.shape, b.shape)
     if shape is None:
@@ -30,6 +38,9 @@ class Add(Atom):
     def _sign(self) -> Sign:
         return self.args[0].sign + self.args[1].sign
 
+    def _definiteness(self) -> Sign:
+        return self.args[0].definiteness + self.args[1].definiteness
+
 
 class Neg(Atom):
     """``-a``."""
@@ -41,6 +52,9 @@ class Neg(Atom):
 
     def _sign(self) -> Sign:
         return -self.args[0].sign
+
+    def _definiteness(self) -> Sign:
+        return -self.args[0].definiteness
 
     def _monotonicity(self, i: int) -> Monotonicity:
         return Monotonicity.DECREASING
@@ -80,6 +94,9 @@ class Multiply(_Product):
     def _shape(self) -> Shape:
         return _broadcast("*", *self.args)
 
+    def _definiteness(self) -> Sign:
+        return _schur(self.args[0].definiteness, self.args[1].definiteness)
+
 
 class Divide(Atom):
     """Elementwise ``a / b``: affine in ``a`` when ``b`` is constant."""
@@ -92,6 +109,11 @@ class Divide(Atom):
 
     def _sign(self) -> Sign:
         return self.args[0].sign * self.args[1].sign
+
+    def _definiteness(self) -> Sign:
+        a, b = self.args
+        one_entry = all(isinstance(d, int) and d == 1 for d in b.shape)
+        return _schur(a.definiteness, b.sign) if one_entry else Sign.UNKNOWN
 
     def _atom_curvature(self) -> Curvature:
         return Curvature.AFFINE if self.args[1].curvature.is_constant else Curvature.UNKNOWN

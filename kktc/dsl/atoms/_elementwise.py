@@ -67,7 +67,7 @@ class Pos(_Elementwise):
     name = "pos"
 
     def _sign(self) -> Sign:
-        return Sign.NONNEG
+        return Sign.of(True, self.args[0].sign.is_nonpos)  # pos of a nonpositive x is 0
 
     def _atom_curvature(self) -> Curvature:
         return CONVEX

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..._errors import ShapeError
 from .._expression import Atom
-from .._leaves import Constant, Parameter
+from .._leaves import Parameter
 from .._properties import Curvature, Monotonicity, Sign
 from .._size import Shape, format_shape
 from ._reductions import _AxisAtom
@@ -83,7 +81,7 @@ class LogSumExp(_AxisAtom):
 
 
 class QuadForm(Atom):
-    """``quad_form(x, P)``: xᵀPx, convex for a PSD constant P (a ``psd`` parameter or a constant)."""
+    """``quad_form(x, P)``: xᵀPx, convex for a constant P known to be PSD (see ``definiteness``)."""
 
     name = "quad_form"
     min_args = max_args = 2
@@ -98,27 +96,17 @@ class QuadForm(Atom):
             )
         return ()
 
-    def _definiteness(self) -> tuple[bool, bool]:
-        """(known PSD, known NSD) for the matrix argument."""
+    def _matrix(self) -> Sign:
+        """Definiteness of P when it is constant (a parameter expression or a constant)."""
         P = self.args[1]
-        if isinstance(P, Parameter):
-            return P.psd, False
-        if isinstance(P, Constant):
-            M = P.value
-            if not np.allclose(M, M.T):
-                return False, False
-            eig = np.linalg.eigvalsh((M + M.T) / 2)
-            tol = 1e-10 * max(1.0, float(np.abs(eig).max(initial=0.0)))
-            return bool(eig.min(initial=0.0) >= -tol), bool(eig.max(initial=0.0) <= tol)
-        return False, False
+        return P.definiteness if P.curvature.is_constant else Sign.UNKNOWN
 
     def _sign(self) -> Sign:
-        psd, nsd = self._definiteness()
-        return Sign.of(psd, nsd)
+        return self._matrix()
 
     def _atom_curvature(self) -> Curvature:
-        psd, nsd = self._definiteness()
-        return Curvature.of(psd, nsd) if not (psd and nsd) else Curvature.AFFINE
+        P = self._matrix()
+        return Curvature.of(P.is_nonneg, P.is_nonpos)
 
     def _monotonicity(self, i: int) -> Monotonicity:
         x, P = self.args
@@ -133,9 +121,16 @@ class QuadForm(Atom):
     def why_not_dcp(self) -> str | None:
         P = self.args[1]
         if not P.curvature.is_constant:
-            return f"its matrix `{P}` is not constant; quad_form(x, P) needs P to be a parameter or a constant"
+            return (
+                f"its matrix `{P}` is not constant; "
+                "quad_form(x, P) needs P built from parameters and constants"
+            )
         if self._atom_curvature() is Curvature.UNKNOWN:
-            fix = f"declare it `param {P} psd`" if isinstance(P, Parameter) else "use a PSD constant"
+            fix = (
+                f"declare it `param {P} psd`"
+                if isinstance(P, Parameter)
+                else "build it from psd parameters and PSD constants"
+            )
             return f"its matrix `{P}` is not known to be positive semidefinite; {fix}"
         return None
 

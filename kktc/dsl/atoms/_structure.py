@@ -21,6 +21,12 @@ def _join_signs(args: tuple[Expression, ...]) -> Sign:
     return sign
 
 
+def _diagonal_sign(matrix: Expression) -> Sign:
+    """The diagonal of a PSD matrix is nonnegative, of an NSD one nonpositive."""
+    sign, definite = matrix.sign, matrix.definiteness
+    return Sign.of(sign.is_nonneg or definite.is_nonneg, sign.is_nonpos or definite.is_nonpos)
+
+
 def _slice_part(value: Any) -> SizeLike | None:
     if value is None:
         return None
@@ -112,6 +118,9 @@ class Transpose(Atom):
     def _sign(self) -> Sign:
         return self.args[0].sign
 
+    def _definiteness(self) -> Sign:
+        return self.args[0].definiteness
+
 
 def transpose(x: Any) -> Expression:
     x = as_expression(x)
@@ -155,7 +164,11 @@ class Diag(Atom):
         raise ShapeError(f"`{self}`: diag takes a vector or a square matrix, got {format_shape(x.shape)}")
 
     def _sign(self) -> Sign:
-        return self.args[0].sign
+        x = self.args[0]
+        return x.sign if x.ndim == 1 else _diagonal_sign(x)
+
+    def _definiteness(self) -> Sign:
+        return self.args[0].sign  # a diagonal matrix is PSD when its entries are nonnegative
 
 
 class Trace(Atom):
@@ -170,19 +183,19 @@ class Trace(Atom):
         return ()
 
     def _sign(self) -> Sign:
-        return self.args[0].sign
+        return _diagonal_sign(self.args[0])
 
 
 class HStack(Atom):
-    """``hstack(a, b, ...)``: concatenate vectors, or matrices side by side (NumPy)."""
+    """``hstack(a, b, ...)``: concatenate scalars and vectors, or matrices side by side (NumPy)."""
 
     name = "hstack"
     max_args = None
 
     def _shape(self) -> Shape:
-        shapes = [a.shape for a in self.args]
-        if any(len(s) == 0 for s in shapes):
-            raise ShapeError(f"`{self}`: hstack takes vectors or matrices, not scalars")
+        shapes = [a.shape or (1,) for a in self.args]  # NumPy's atleast_1d
+        if any(len(s) > 2 for s in shapes):
+            raise ShapeError(f"`{self}`: hstack takes scalars, vectors or matrices")
         axis = 0 if len(shapes[0]) == 1 else 1
         return _concatenate(self, shapes, axis)
 
@@ -191,15 +204,15 @@ class HStack(Atom):
 
 
 class VStack(Atom):
-    """``vstack(a, b, ...)``: stack vectors as rows, or matrices on top of each other (NumPy)."""
+    """``vstack(a, b, ...)``: stack scalars and vectors as rows, or matrices on top of each other (NumPy)."""
 
     name = "vstack"
     max_args = None
 
     def _shape(self) -> Shape:
-        shapes = [a.shape if len(a.shape) == 2 else (1,) + a.shape for a in self.args]
+        shapes = [(1,) * (2 - len(a.shape)) + a.shape for a in self.args]  # NumPy's atleast_2d
         if any(len(s) != 2 for s in shapes):
-            raise ShapeError(f"`{self}`: vstack takes vectors or matrices")
+            raise ShapeError(f"`{self}`: vstack takes scalars, vectors or matrices")
         return _concatenate(self, shapes, 0)
 
     def _sign(self) -> Sign:
