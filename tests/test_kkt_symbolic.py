@@ -41,6 +41,8 @@ ATOM_PROBLEMS = {
     "+ sum(c * square(x)) + exp(s) * sum(x)",
     "logsumexp_axis": "dim m, n\nparam C[m, n]\nvar X[m, n]\nminimize sum(logsumexp(X, axis=1)) - trace(C.T @ X) "
     "+ sum_squares(X)",
+    "constant_nonsmooth": "dim n\nparam c[n]\nvar x[n]\nminimize sum_squares(x) + max(c) * sum(x) "
+    "+ norm_inf(c) * x[0] + huber(c[0], 2) * x[1] - norm1(c) * min(x)",
     "maximize_chain": "dim n\nparam lo[n]\nparam c[n]\nvar x[n] nonneg\nmaximize c @ x - sum_squares(x)\n"
     "subject to\n    box: lo <= x <= 1 + lo\n    sum(x) == 1",
 }

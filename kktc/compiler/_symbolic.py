@@ -17,7 +17,7 @@ from . import _symbolic_algebra as alg
 from ._labels import row_labels
 from ._lower import Lowered, Row
 from ._symbolic_printing import Sum, to_latex, to_text
-from ._symbolic_rules import ADJOINT, FORWARD, UnsupportedSymbolic
+from ._symbolic_rules import ADJOINT, FORWARD, UnsupportedSymbolic, opaque
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,7 @@ class SymbolicKKT:
             if not node.args:
                 self._forward[key] = self._leaf(node)
             else:
-                rule = FORWARD.get(type(node))
-                if rule is None:
-                    raise UnsupportedSymbolic(f"`{node}` has no symbolic form")
+                rule = FORWARD.get(type(node), opaque)
                 self._forward[key] = rule(node, *(self.forward(arg) for arg in node.args))
         return self._forward[key]
 

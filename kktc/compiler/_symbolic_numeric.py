@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ._symbolic_algebra import Scalar
@@ -46,6 +47,8 @@ class Evaluator:
             return float(expr)
         if isinstance(expr, sp.MatrixBase):
             return np.array([[self(entry) for entry in row] for row in expr.tolist()], dtype=float)
+        if isinstance(expr, AppliedUndef):
+            return _OPAQUE[type(expr).__name__](*(self(a) for a in expr.args))
         if isinstance(expr, sp.Function):
             return _FUNCTIONS[type(expr)](*(self(a) for a in expr.args))
         raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
@@ -133,6 +136,22 @@ class Evaluator:
             self.bound[d] = outer
         return out
 
+
+def _huber(x, M=1.0):
+    ax = np.abs(x)
+    return np.sum(np.where(ax <= M, ax**2, 2 * M * ax - M**2))
+
+
+#: The scalar-valued atoms that print as named functions (see _symbolic_rules.opaque).
+_OPAQUE = {
+    "max": np.max,
+    "min": np.min,
+    "norm1": lambda x: np.sum(np.abs(x)),
+    "norm_inf": lambda x: np.max(np.abs(x)),
+    "huber": _huber,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
+}
 
 _FUNCTIONS = {
     sp.exp: np.exp,

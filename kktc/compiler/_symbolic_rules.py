@@ -290,6 +290,14 @@ def _norm2_adjoint(node, i, bar, args):
     return bar * x / _norm2(node, x)
 
 
+def opaque(node, *args):
+    """A named function standing for an atom inside a constant (parameter-only) sub-expression."""
+    if node.shape:
+        raise UnsupportedSymbolic(f"`{node}` has no symbolic form")
+    statics = [alg.number(float(v)) for v in node.static.values() if isinstance(v, int | float)]
+    return sp.Function(node.name)(*args, *statics)
+
+
 Forward = Callable[..., object]
 Adjoint = Callable[..., object]
 

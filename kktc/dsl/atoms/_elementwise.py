@@ -73,10 +73,8 @@ class Pos(_Elementwise):
         return CONVEX
 
 
-class Exp(_Elementwise):
-    """``exp(x)``."""
-
-    name = "exp"
+class _PositiveConvexIncreasing(_Elementwise):
+    """Nonnegative, convex and increasing (siblings, so that reflected ``==`` keeps operand order)."""
 
     def _sign(self) -> Sign:
         return Sign.NONNEG
@@ -85,7 +83,13 @@ class Exp(_Elementwise):
         return CONVEX
 
 
-class Softplus(Exp):
+class Exp(_PositiveConvexIncreasing):
+    """``exp(x)``."""
+
+    name = "exp"
+
+
+class Softplus(_PositiveConvexIncreasing):
     """``softplus(x)``: log(1 + exp(x))."""
 
     name = "softplus"

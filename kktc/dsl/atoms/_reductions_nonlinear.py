@@ -47,19 +47,27 @@ class SumSquares(_Norm):
     name = "sum_squares"
 
 
-class Max(_AxisAtom):
-    """``max(x, axis=None)``: the largest entry."""
+class _Extreme(_AxisAtom):
+    """The largest or smallest entry: increasing, with the argument's sign.
 
-    name = "max"
+    Max and Min are siblings, not parent and child: Python tries a subclass's
+    reflected ``==`` first, which would flip ``max(a) == min(b)``.
+    """
 
     def _sign(self) -> Sign:
         return self.args[0].sign
+
+
+class Max(_Extreme):
+    """``max(x, axis=None)``: the largest entry."""
+
+    name = "max"
 
     def _atom_curvature(self) -> Curvature:
         return Curvature.CONVEX
 
 
-class Min(Max):
+class Min(_Extreme):
     """``min(x, axis=None)``: the smallest entry."""
 
     name = "min"
