@@ -295,7 +295,7 @@ def opaque(node, *args):
     if node.shape:
         raise UnsupportedSymbolic(f"`{node}` has no symbolic form")
     statics = [alg.number(float(v)) for v in node.static.values() if isinstance(v, int | float)]
-    return sp.Function(node.name)(*args, *statics)
+    return sp.Function(node.name, commutative=True, real=True)(*args, *statics)
 
 
 Forward = Callable[..., object]
