@@ -1,8 +1,43 @@
 """The ``kktc`` command line.
 
 One function per subcommand, each taking the parsed arguments and returning the
-exit code: 0 on success, 2 on bad input. Every kktc error becomes one readable
+exit code: 0 on success, 1 when a solve ends without reaching SOLVED (the
+printed status says why), 2 on bad input. Every error becomes one readable
 message on stderr, never a traceback.
+
+Commands::
+
+    kktc check FILE... [--dim n=10]...           what each file declares
+    kktc kkt   FILE [--latex | --lowered]        the KKT system, its LaTeX, or the lowered problem
+    kktc kkt   FILE --data PARAMS [--spy PIC]    ... then solve: F at the solution; a picture of ∂F/∂w
+    kktc solve FILE --data PARAMS [--param NAME=VALUE]... [--dim NAME=SIZE]... [--json] [--sensitivity]
+
+Parameter values come from ``--data`` (a ``.npz`` written by ``numpy.savez``, or
+a ``.json`` object mapping each name to a number or a nested list) and from
+``--param NAME=VALUE`` (a number or a JSON list), which overrides the file.
+The command line computes in float64 unless a ``.npz`` holds float32 arrays.
+
+``kktc solve --json`` prints one JSON object::
+
+    {
+      "file": "examples/lasso.kkt",
+      "status": "SOLVED",                   # a kc.Status name
+      "status_code": 0,                     # its integer; the exit code is 0 exactly when this is 0
+      "message": "solved to the requested tolerance",
+      "objective": 0.53,                    # the objective as written (the maximum for maximize)
+      "iterations": 7,
+      "residual": 2.1e-11,                  # the solver's final scaled KKT residual
+      "dtype": "float64",
+      "dims": {"m": 6, "n": 3},             # every dim, as bound by --dim or inferred from the data
+      "solve_time_s": 0.0004,               # second call: the compiled solve alone
+      "first_call_time_s": 0.9,             # first call: trace, compile and solve
+      "variables": {"x": [0.1, 0.0, -0.1]}, # in the declared shapes: nested lists, a number for a scalar
+      "duals": {"box": [[...], [...]], "c2": [0.2]},  # per constraint name, always a list with one
+                                            # entry per constraint under that name, in source order
+      "sensitivity": {"lam": 0.7, ...}      # only with --sensitivity: ∂objective/∂θ, shaped like θ
+    }
+
+Non-finite numbers (NaN, ±inf) are written as ``null``, so the output is strict JSON.
 
 >>> main(["check", "examples/lasso.kkt"])  # doctest: +SKIP
 0
@@ -13,19 +48,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
+import numpy as np
+
+from ._cli_solve import compile_layer, gather, json_report, param_binding, residual_report, solve, text_report
+from ._cli_spy import check_target, save_spy
 from ._errors import KktcError
 from .dsl import read_problem
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_NOT_SOLVED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 INTERNAL_ERROR = (
-    "kktc: internal error while checking {file}: {kind}: {error}\n"
+    "kktc: internal error while {action} {file}: {kind}: {error}\n"
     "This is a bug in kktc, not in your file; please report it with the file attached."
 )
 
-UNKNOWN_DIM = "error: {file}: --dim {dim}: the file declares no such dim (its dims: {declared})"
+UNKNOWN_DIM = "{file}: --dim {dim}: the file declares no such dim (its dims: {declared})"
 
 
 class _UsageError(Exception):
@@ -42,6 +81,37 @@ def _dim_binding(text: str) -> tuple[str, int]:
     if not (sep and name.isidentifier() and value.strip().isdigit()):
         raise argparse.ArgumentTypeError(f"'{text}' is not NAME=SIZE with SIZE a non-negative integer")
     return name, int(value)
+
+
+def _error_message(exc: Exception, path: str, action: str) -> str:
+    """One readable message for what went wrong while ``action`` (e.g. "solving") ``path``."""
+    if isinstance(exc, KktcError):
+        return str(exc) if exc.span is not None else f"error: {exc}"
+    if isinstance(exc, RecursionError):
+        return f"error: {path}: the expressions are nested too deeply to analyse"
+    return INTERNAL_ERROR.format(action=action, file=path, kind=type(exc).__name__, error=exc)
+
+
+def _guarded(path: str, action: str, body: Callable[[], int]) -> int:
+    """Run a command's body; any error becomes one message on stderr and exit 2 (a closed pipe stays one)."""
+    try:
+        return body()
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # a bug in kktc must still not show a traceback
+        print(_error_message(exc, path, action), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _read(path: str, bound: dict[str, int]):
+    """The DCP problem in ``path``, refusing a --dim it does not declare (all before JAX is imported)."""
+    problem = read_problem(path)
+    unknown = sorted(set(bound) - set(problem.dims))
+    if unknown:
+        declared = ", ".join(problem.dims) or "none"
+        raise KktcError(UNKNOWN_DIM.format(file=path, dim=unknown[0], declared=declared))
+    problem.check_dcp()
+    return problem
 
 
 # --- kktc check ----------------------------------------------------------------------------------
@@ -98,19 +168,10 @@ def _report(path: str, problem, bound: dict[str, int]) -> str:
 def _check_one(path: str, bound: dict[str, int]) -> tuple[str | None, str | None]:
     """The report for one file, or the error message; never raises on bad input."""
     try:
-        problem = read_problem(path)
-        unknown = sorted(set(bound) - set(problem.dims))
-        if unknown:
-            declared = ", ".join(problem.dims) or "none"
-            return None, UNKNOWN_DIM.format(file=path, dim=unknown[0], declared=declared)
-        problem.check_dcp()
+        problem = _read(path, bound)
         return _report(path, problem, bound), None
-    except KktcError as exc:
-        return None, str(exc) if exc.span is not None else f"error: {exc}"
-    except RecursionError:
-        return None, f"error: {path}: the expressions are nested too deeply to analyse"
     except Exception as exc:  # a bug in kktc must still not show a traceback
-        return None, INTERNAL_ERROR.format(file=path, kind=type(exc).__name__, error=exc)
+        return None, _error_message(exc, path, "checking")
 
 
 def _check_arguments(parser: argparse.ArgumentParser) -> None:
@@ -134,6 +195,102 @@ def check_command(args: argparse.Namespace) -> int:
     return status
 
 
+# --- shared by kkt and solve ---------------------------------------------------------------------
+
+
+def _data_arguments(parser: argparse.ArgumentParser, required_help: str) -> None:
+    parser.add_argument("file", metavar="FILE", help="a .kkt problem file")
+    parser.add_argument(
+        "--data", metavar="PARAMS", help=".npz or .json file of parameter values" + required_help
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        type=param_binding,
+        metavar="NAME=VALUE",
+        help="set (or override) a parameter: a number or a JSON list, e.g. --param lam=0.1",
+    )
+    parser.add_argument(
+        "--dim", action="append", default=[], type=_dim_binding, metavar="NAME=SIZE", help="bind a dim"
+    )
+
+
+# --- kktc kkt ------------------------------------------------------------------------------------
+
+
+def _kkt_arguments(parser: argparse.ArgumentParser) -> None:
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--latex", action="store_true", help="print the system in LaTeX")
+    form.add_argument("--lowered", action="store_true", help="print the lowered (canonical) problem instead")
+    _data_arguments(parser, "; with it, also solve and show F at the solution")
+    parser.add_argument(
+        "--spy", metavar="PICTURE", help="also draw the nonzeros of ∂F/∂w at the solution (.png, .pdf, .svg)"
+    )
+
+
+def kkt_command(args: argparse.Namespace) -> int:
+    """``kktc kkt FILE``: print the KKT system; with ``--data``, also solve and look at the numbers."""
+
+    def body() -> int:
+        if args.spy:
+            check_target(args.spy)
+        bound = dict(args.dim)
+        problem = _read(args.file, bound)
+        numeric = bool(args.spy or args.data or args.param)
+        params = gather(args.file, problem, args.data, args.param) if numeric else None
+        layer = compile_layer(problem, bound)
+        view = layer.kkt
+        text = view.latex() if args.latex else str(view.lowered) if args.lowered else str(view)
+        if params is None:
+            print(text)
+            return EXIT_OK
+        sol = layer(params)
+        if args.spy:
+            nonzeros = save_spy(view.jacobian(sol, params), args.spy, args.file)
+        print(text + "\n\n" + residual_report(layer, sol, params))
+        if args.spy:
+            print(f"kktc: wrote {args.spy}: ∂F/∂w at this point has {nonzeros} nonzeros", file=sys.stderr)
+        return EXIT_OK if int(sol.status) == 0 else EXIT_NOT_SOLVED
+
+    return _guarded(args.file, "inspecting", body)
+
+
+# --- kktc solve ----------------------------------------------------------------------------------
+
+
+def _solve_arguments(parser: argparse.ArgumentParser) -> None:
+    _data_arguments(parser, "")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (schema: README.md, 'Inspecting a problem')",
+    )
+    parser.add_argument(
+        "--sensitivity", action="store_true", help="also print ∂objective/∂θ for every parameter"
+    )
+
+
+def solve_command(args: argparse.Namespace) -> int:
+    """``kktc solve FILE --data PARAMS``: solve once, print the solution; exit 1 unless it is SOLVED."""
+
+    def body() -> int:
+        bound = dict(args.dim)
+        problem = _read(args.file, bound)
+        params = gather(args.file, problem, args.data, args.param)
+        layer = compile_layer(problem, bound)
+        outcome = solve(layer, params)
+        sensitivity = layer.sensitivity(outcome.solution, params) if args.sensitivity else None
+        if args.json:
+            dims = layer.program.infer_dims({name: np.shape(v) for name, v in params.items()})
+            print(json_report(args.file, problem, outcome, dims, sensitivity))
+        else:
+            print(text_report(args.file, problem, outcome, sensitivity))
+        return EXIT_OK if outcome.solved else EXIT_NOT_SOLVED
+
+    return _guarded(args.file, "solving", body)
+
+
 # --- entry point ---------------------------------------------------------------------------------
 
 #: Each subcommand: its one-line help, a function adding its arguments, and the function running it.
@@ -142,6 +299,16 @@ COMMANDS = {
         "parse and analyse problem files: dims, parameters, variables, curvature, class",
         _check_arguments,
         check_command,
+    ),
+    "kkt": (
+        "print a problem's KKT system (or its LaTeX, or the lowered problem); --spy draws ∂F/∂w",
+        _kkt_arguments,
+        kkt_command,
+    ),
+    "solve": (
+        "solve a problem for parameter values from --data/--param; print or --json the solution",
+        _solve_arguments,
+        solve_command,
     ),
 }
 
