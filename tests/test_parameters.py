@@ -94,3 +94,35 @@ def test_one_compiled_function_per_shape(layer):
     assert len(layer._compiled) >= 2
     keys = [k for k in layer._compiled if dict(k[0]) == {"m": 3, "n": 2}]
     assert len(keys) == 1
+
+
+def test_declared_signs_are_checked_on_concrete_values(layer):
+    with pytest.raises(kc.ParameterError, match="'lam' is declared nonneg, but it has a negative entry"):
+        layer(**{**good(), "lam": -1.0})
+
+
+def test_psd_parameter_must_be_psd():
+    layer = kc.parse("dim n\nparam P[n, n] psd\nvar x[n]\nminimize quad_form(x, P) + sum(x)")
+    with pytest.raises(kc.ParameterError, match="'P' is declared psd, but it has a negative eigenvalue"):
+        layer(P=-np.eye(2))
+    with pytest.raises(kc.ParameterError, match="not symmetric"):
+        layer(P=np.array([[1.0, 2.0], [0.0, 1.0]]))
+
+
+def test_solution_keeps_declaration_order():
+    layer = kc.parse("param c\nvar z\nvar a\nminimize z + a\nsubject to\n    floor: z >= c\n    ceiling: a >= 0")
+    sol = layer(c=1.0)
+    assert list(sol.variables) == ["z", "a"] and list(sol.duals) == ["floor", "ceiling"]
+
+
+def test_no_dtype_warning_without_x64(recwarn):
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings, numpy as np, kktc as kc\n"
+        "warnings.simplefilter('error')\n"
+        "sol = kc.parse('param c[2]\\nvar x[2]\\nminimize sum_squares(x - c)')(c=np.array([1.0, 2.0]))\n"
+        "assert str(sol.x.dtype) == 'float32', sol.x.dtype\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -89,6 +89,7 @@ class KKTView:
 
     def __init__(self, layer: Layer):
         self._layer = layer
+        self._functions: dict[tuple, tuple] = {}
 
     @cached_property
     def symbolic(self) -> SymbolicKKT:
@@ -113,16 +114,29 @@ class KKTView:
 
     # --- numbers at a solution ---------------------------------------------
     def _setup(self, params: dict[str, Any]):
+        """The canonical form and jitted (residual, jacobian) for these parameters' dims and dtype."""
         theta, bindings, dtype = self._layer._validate(params)
-        canonical = self._layer.program.canonical(bindings)
-        return canonical, kkt_residual(canonical), theta, dtype
+        key = (tuple(sorted(bindings.items())), jnp.dtype(dtype).name)
+        if key not in self._functions:
+            c = self._layer.program.canonical(bindings)
+            F = kkt_residual(c)
+
+            def residual(w, theta):
+                return F(w, theta), c.g(w[0], theta)
+
+            def jacobian(w, theta):
+                flat, unravel = ravel_pytree(w)
+                return jax.jacfwd(lambda v: ravel_pytree(F(unravel(v), theta))[0])(flat)
+
+            self._functions[key] = (c, jax.jit(residual), jax.jit(jacobian))
+        c, residual, jacobian = self._functions[key]
+        return c, residual, jacobian, theta, dtype
 
     def residual(self, sol: Solution, params: dict[str, Any] | None = None, /, **kwargs: Any) -> KKTResidual:
         """F(w, θ) at ``sol`` (one unbatched solution), per block and label."""
-        c, F, theta, dtype = self._setup({**(params or {}), **kwargs})
+        c, residual, _, theta, dtype = self._setup({**(params or {}), **kwargs})
         z, lam, nu = (jnp.asarray(x, dtype) for x in sol.kkt_point)
-        blocks = F((z, lam, nu), theta)
-        g = c.g(z, theta)
+        blocks, g = residual((z, lam, nu), theta)
         lowered = self._layer.program.lowered
         ineq = row_labels(lowered.inequalities)
         eq = row_labels(lowered.equalities)
@@ -140,10 +154,8 @@ class KKTView:
 
     def jacobian(self, sol: Solution, params: dict[str, Any] | None = None, /, **kwargs: Any) -> KKTJacobian:
         """∂F/∂w at ``sol``: the matrix the backward pass solves with."""
-        c, F, theta, dtype = self._setup({**(params or {}), **kwargs})
-        w = tuple(jnp.asarray(x, dtype) for x in sol.kkt_point)
-        flat, unravel = ravel_pytree(w)
-        matrix = jax.jacfwd(lambda v: ravel_pytree(F(unravel(v), theta))[0])(flat)
+        c, _, jacobian, theta, dtype = self._setup({**(params or {}), **kwargs})
+        matrix = jacobian(tuple(jnp.asarray(x, dtype) for x in sol.kkt_point), theta)
         lowered = self._layer.program.lowered
         ineq, eq = row_labels(lowered.inequalities), row_labels(lowered.equalities)
         var_names = [b.name for b in c.variables.blocks]

@@ -52,6 +52,7 @@ class Layer:
         self.max_iter = int(max_iter)
         self.check = check
         self._compiled: dict[tuple, Any] = {}
+        self._sensitivities: dict[tuple, Any] = {}
 
     @property
     def parameters(self) -> dict[str, tuple]:
@@ -71,11 +72,18 @@ class Layer:
         linear system: one gradient.
         """
         theta, bindings, dtype = self._validate({**(params or {}), **kwargs})
-        c = self.program.canonical(bindings)
-        z, lam, nu = (jnp.asarray(x, dtype) for x in sol.kkt_point)
-        lagrangian = lambda t: c.f(z, t) + lam @ c.g(z, t) + nu @ c.h(z, t)  # noqa: E731
-        sign = -1.0 if self.program.lowered.sense == "maximize" else 1.0
-        return {name: sign * g for name, g in jax.grad(lagrangian)(theta).items()}
+        key = (tuple(sorted(bindings.items())), jnp.dtype(dtype).name)
+        if key not in self._sensitivities:
+            c = self.program.canonical(bindings)
+            sign = -1.0 if self.program.lowered.sense == "maximize" else 1.0
+
+            def envelope(w, t):
+                z, lam, nu = w
+                grads = jax.grad(lambda t: c.f(z, t) + lam @ c.g(z, t) + nu @ c.h(z, t))(t)
+                return {name: sign * g for name, g in grads.items()}
+
+            self._sensitivities[key] = jax.jit(envelope)
+        return self._sensitivities[key](tuple(jnp.asarray(x, dtype) for x in sol.kkt_point), theta)
 
     # --- parameter validation (outside of tracing) --------------------------
     def _validate(self, params: dict[str, Any]) -> tuple[dict[str, jax.Array], dict[str, int], Any]:
@@ -106,13 +114,33 @@ class Layer:
                 )
             arrays[name] = value
         floats = [v.dtype for k, v in arrays.items() if np.dtype(v.dtype).kind == "f" and k not in weak]
-        dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(*floats) if floats else float)
+        dtype = jax.dtypes.canonicalize_dtype(np.result_type(*floats) if floats else jnp.result_type(float))
         arrays = {k: jnp.asarray(v, dtype=dtype) for k, v in arrays.items()}
+        for name, value in arrays.items():
+            self._check_attributes(name, value)
         try:
             bindings = self.program.infer_dims({k: tuple(v.shape) for k, v in arrays.items()})
         except ShapeError as exc:
             raise ParameterError(exc.message) from None
         return arrays, bindings, dtype
+
+    def _check_attributes(self, name: str, value: jax.Array) -> None:
+        """Declared signs and symmetry, checked on concrete values (traced values are the caller's promise)."""
+        if isinstance(value, jax.core.Tracer):
+            return
+        declared = self.program.problem.parameters[name]
+        v = np.asarray(value)
+        bad = None
+        if declared.nonneg and np.any(v < 0):
+            bad = "nonneg, but it has a negative entry"
+        elif declared.nonpos and np.any(v > 0):
+            bad = "nonpos, but it has a positive entry"
+        elif (declared.symmetric or declared.psd) and v.ndim == 2 and not np.allclose(v, v.T, rtol=1e-6, atol=1e-8):
+            bad = f"{'psd' if declared.psd else 'symmetric'}, but it is not symmetric"
+        elif declared.psd and v.ndim == 2 and np.linalg.eigvalsh((v + v.T) / 2).min() < -1e-8 * max(1.0, np.abs(v).max()):
+            bad = "psd, but it has a negative eigenvalue"
+        if bad:
+            raise ParameterError(f"parameter '{name}' is declared {bad} (declared {self.program.describe(name)})")
 
     def __call__(self, params: dict[str, Any] | None = None, /, *, warm_start: Solution | None = None,
                  **kwargs: Any) -> Solution:

@@ -43,11 +43,16 @@ class Solution:
         self.kkt_point = w
 
     def tree_flatten(self):
-        return (self.variables, self.duals, self.objective, self.status, self.iterations, self.residual, self.kkt_point), None
+        # dicts travel as value tuples with their names as static data: JAX would sort the keys,
+        # and users expect declaration order
+        children = (tuple(self.variables.values()), tuple(self.duals.values()), self.objective, self.status,
+                    self.iterations, self.residual, self.kkt_point)
+        return children, (tuple(self.variables), tuple(self.duals))
 
     @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(*children)
+    def tree_unflatten(cls, names, children):
+        variables, duals, *rest = children
+        return cls(dict(zip(names[0], variables)), dict(zip(names[1], duals)), *rest)
 
     def __getattr__(self, name: str) -> Any:
         variables = self.__dict__.get("variables", {})
