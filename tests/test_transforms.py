@@ -170,3 +170,12 @@ def test_float32_follows_inputs(qp):
         jnp.float32(0.3)
     )
     assert g.dtype == jnp.float32 and np.isfinite(g)
+
+
+def test_first_call_inside_an_outer_jit_leaks_no_tracer():
+    # the solver is built during the first call; building it inside a trace must not capture tracers
+    layer = kc.parse(SOFTMAX)
+    theta = jnp.array([2.0, 1.0, 0.1])
+    g = jax.jit(jax.grad(lambda t: layer(theta=t).p[0]))(theta)
+    np.testing.assert_allclose(g, jax.jacobian(jax.nn.softmax)(theta)[0], atol=1e-8)
+    np.testing.assert_allclose(layer(theta=theta).p, jax.nn.softmax(theta), atol=1e-8)
