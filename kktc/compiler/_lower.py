@@ -122,11 +122,15 @@ class _Lowerer:
                 self.at_most(u, arg)
             else:
                 self.at_most(arg, u)
+        self.keep_positive(u)
+        return u
+
+    def keep_positive(self, u: Variable) -> None:
+        """Mark ``u`` for the solver to start at 1 and keep interior, with the row ``-u <= 0``."""
         if all(u is not v for v in self.positive):
             self.positive.append(u)
             self.origin = f"{u.name}.domain"
             self.at_most(-u, 0)
-        return u
 
 
 def _is_zero(e: Expression) -> bool:

@@ -21,6 +21,9 @@ class Builder(Protocol):
     def at_most(self, lhs: Expression, rhs: Expression) -> None:
         """Record the constraint ``lhs <= rhs``."""
 
+    def keep_positive(self, v: Variable) -> None:
+        """Record ``v >= 0`` as a domain the solver keeps strictly interior."""
+
 
 def _keep(t: Expression, x: Expression, axis: int | None) -> Expression:
     """``t`` reduced along ``axis`` of ``x``, reshaped to broadcast against ``x``."""
@@ -88,6 +91,15 @@ def norm_inf(node: a.NormInf, b: Builder) -> Expression:
     return t
 
 
+def norm2(node: a.Norm2, b: Builder) -> Expression:
+    """t with norm2(x) <= t (objective only, see OBJECTIVE_ONLY), t kept positive: the smooth
+    form cannot see the cone's apex, and iterates with t < 0 never get back."""
+    t = b.new(node.shape, node)
+    b.at_most(node, t)
+    b.keep_positive(t)
+    return t
+
+
 def huber(node: a.Huber, b: Builder) -> Expression:
     """huber(x, M) = min over v of (x - v)² + 2M|v|: a QP term."""
     (x,) = node.args
@@ -110,8 +122,15 @@ RULES: dict[type, Rule] = {
     a.Minimum: minimum,
     a.Norm1: norm1,
     a.NormInf: norm_inf,
+    a.Norm2: norm2,
     a.Huber: huber,
 }
+
+#: Smooth atoms lowered in the objective only. A norm is 1-homogeneous: it has no
+#: curvature along its ray, so a Newton step on it in the objective is unbounded,
+#: while as a constraint the barrier curves it. In a constraint it stays as is, so
+#: that no auxiliary variable is left undetermined when the constraint is inactive.
+OBJECTIVE_ONLY: frozenset[type] = frozenset({a.Norm2})
 
 
 def domain_arguments(node: Expression) -> tuple[int, ...]:

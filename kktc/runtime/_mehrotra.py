@@ -55,6 +55,12 @@ def reduced_solver(H, G, A, w, reg: float):
     """Solve with the regularized factorization, refined once against the exact matrix."""
     exact = reduced_matrix(H, G, A, w, 0.0)
     lu = lu_factor(reduced_matrix(H, G, A, w, reg))
+    # Every pivot is at least about δ in exact arithmetic. Beside the λ/s → ∞ of active rows
+    # δ can be lost in rounding, and a degenerate problem (several optimal points) then meets
+    # a zero pivot: refactor with δ relative to the matrix, above the rounding level.
+    collapsed = ~(jnp.min(jnp.abs(jnp.diagonal(lu[0])), initial=jnp.inf) > 0.01 * reg)
+    rounding = exact.shape[0] * jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(jnp.diagonal(exact)), initial=1.0)
+    lu = jax.lax.cond(collapsed, lambda: lu_factor(reduced_matrix(H, G, A, w, reg + 1e3 * rounding)), lambda: lu)
 
     def solve(rhs):
         sol = lu_solve(lu, rhs)
@@ -63,8 +69,15 @@ def reduced_solver(H, G, A, w, reg: float):
     return solve
 
 
-def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float) -> Direction:
-    """The predictor-corrector direction and its step-to-boundary length."""
+def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float,
+                       corrector: bool | jax.Array = True, floor: jax.Array | float = 0.0) -> Direction:
+    """The predictor-corrector direction and its step-to-boundary length.
+
+    With ``corrector=False`` it is the plain Newton step for the residual with
+    complementarity aimed at σμ (σ still from the predictor): a descent direction
+    for that residual's norm, which a merit line search needs. ``floor`` is a
+    lower bound on the target σμ.
+    """
     n, m = lin.H.shape[0], max(lin.G.shape[0], 1)
     solve = reduced_solver(lin.H, lin.G, lin.A, z / s, reg)
 
@@ -82,7 +95,9 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     a = affine.alpha
     mu_a = jnp.dot(s + a * affine.ds, z + a * affine.dz) / m
     sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
-    return newton(s * z + affine.ds * affine.dz - sigma * mu)._replace(target=sigma * mu)
+    target = jnp.maximum(sigma * mu, floor)
+    second_order = jnp.where(corrector, affine.ds * affine.dz, 0.0)
+    return newton(s * z + second_order - target)._replace(target=target)
 
 
 def _inf(v: jax.Array) -> jax.Array:

@@ -3,10 +3,16 @@
     minimize f(x)   subject to   g(x) + s = 0, s >= 0,   h(x) = 0
 
 Each iteration linearizes at x (Hessian of the Lagrangian, Jacobians of g
-and h), takes the shared Mehrotra step, and backtracks from the step to the
-boundary until f, g and h are finite (the atoms' domains). Entries of x that
-an atom's domain needs positive start at 1; their rows ``-x <= 0`` are
-linear, so Newton steps keep ``s = x`` there and x stays interior.
+and h) and takes the Newton step for the KKT residual with complementarity
+aimed at σμ (σ from Mehrotra's predictor; no second-order corrector, so that
+the step is a descent direction for the residual's norm). It backtracks from
+the step to the boundary until that residual decreases enough, with f, g and
+h finite (the atoms' domains): without this merit a nonlinear constraint (a
+norm bound, say) lets the full step overshoot and the iterates cycle. The
+target σμ is kept above the primal infeasibility: a slack that reaches 0
+while g > 0 stalls the method. Entries of x that an atom's domain needs
+positive start at 1; their rows ``-x <= 0`` are linear, so Newton steps keep
+``s = x`` there and x stays interior.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from ._mehrotra import Linearization, mehrotra_direction, primal_infeasible
 from ._status import Status
 
 BACKTRACKS = 12
+STALL, PATIENCE = 0.05, 10  # after PATIENCE steps that each gain under 5%, step unguarded
 
 
 class SmoothState(NamedTuple):
@@ -29,6 +36,7 @@ class SmoothState(NamedTuple):
     s: jax.Array
     z: jax.Array  # λ
     y: jax.Array  # ν
+    stalls: jax.Array  # how many steps in a row reduced the merit by less than STALL
 
 
 class SmoothInteriorPoint:
@@ -38,14 +46,14 @@ class SmoothInteriorPoint:
                  tol: float, reg: float, inf_tol: float):
         self.f, self.g, self.h = f, g, h
         self.n = n
-        self.positive = jnp.asarray(positive)
+        self.positive = np.asarray(positive)  # numpy: the solver may be built inside a trace
         self.dtype = dtype
         self.tol = tol
         self.reg = reg
         self.inf_tol = inf_tol
 
     def _linearize(self, st: SmoothState, theta) -> tuple[Linearization, jax.Array]:
-        x, s, z, y = st
+        x, s, z, y = st.x, st.s, st.z, st.y
         lagrangian = lambda v: self.f(v, theta) + z @ self.g(v, theta) + y @ self.h(v, theta)  # noqa: E731
         grad_f = jax.grad(self.f)(x, theta)
         G = jax.jacfwd(self.g)(x, theta)
@@ -59,25 +67,48 @@ class SmoothInteriorPoint:
         g0 = self.g(x, theta)
         s = jnp.where(-g0 > 0, -g0, 1.0)
         m, p = g0.shape[0], self.h(x, theta).shape[0]
-        return SmoothState(x, s, jnp.ones((m,), self.dtype), jnp.zeros((p,), self.dtype))
+        return SmoothState(x, s, jnp.ones((m,), self.dtype), jnp.zeros((p,), self.dtype), jnp.array(0, jnp.int32))
 
     def warm(self, theta, w) -> SmoothState:
         x, z, y = w
         floor = jnp.sqrt(self.tol)
         x = jnp.where(self.positive, jnp.maximum(x, floor), x)
-        return SmoothState(x, jnp.maximum(-self.g(x, theta), floor), jnp.maximum(z, floor), y)
+        return SmoothState(x, jnp.maximum(-self.g(x, theta), floor), jnp.maximum(z, floor), y, jnp.array(0, jnp.int32))
 
-    def _finite_at(self, x, theta) -> jax.Array:
-        values = (self.f(x, theta), self.g(x, theta), self.h(x, theta))
-        return jnp.all(jnp.array([jnp.all(jnp.isfinite(v)) for v in values]))
+    def _merit(self, st: SmoothState, theta, target: jax.Array) -> jax.Array:
+        """‖F‖² with complementarity aimed at ``target``; inf outside the atoms' domains."""
+        x, s, z, y = st.x, st.s, st.z, st.y
+        lagrangian = lambda v: self.f(v, theta) + z @ self.g(v, theta) + y @ self.h(v, theta)  # noqa: E731
+        parts = (jax.grad(lagrangian)(x), self.g(x, theta) + s, self.h(x, theta), s * z - target)
+        value = sum(jnp.sum(p * p) for p in parts)
+        return jnp.where(jnp.isfinite(value) & jnp.isfinite(self.f(x, theta)), value, jnp.inf)
 
     def step(self, st: SmoothState, theta) -> SmoothState:
         lin, _ = self._linearize(st, theta)
-        d = mehrotra_direction(lin, st.s, st.z, self.reg)
+        # complementarity must not vanish before feasibility: a slack at 0 with g > 0 stalls the method
+        mu = jnp.dot(st.s, st.z) / max(st.s.shape[0], 1)
+        infeasibility = jnp.max(jnp.abs(lin.r_p), initial=0.0) * jnp.max(st.z, initial=0.0)
+        stalled = st.stalls >= PATIENCE
+        floor = jnp.where(stalled, 0.0, jnp.minimum(mu, infeasibility))
+        d = mehrotra_direction(lin, st.s, st.z, self.reg, corrector=stalled, floor=floor)
+
+        def move(alpha):
+            return SmoothState(st.x + alpha * d.dx, st.s + alpha * d.ds, st.z + alpha * d.dz, st.y + alpha * d.dy,
+                               st.stalls)
+
         candidates = 0.99 * d.alpha * 0.5 ** jnp.arange(BACKTRACKS, dtype=self.dtype)
-        ok = jax.vmap(lambda a: self._finite_at(st.x + a * d.dx, theta))(candidates)
-        alpha = jnp.where(jnp.any(ok), candidates[jnp.argmax(ok)], 0.0)
-        return SmoothState(st.x + alpha * d.dx, st.s + alpha * d.ds, st.z + alpha * d.dz, st.y + alpha * d.dy)
+        merits = jax.vmap(lambda a: self._merit(move(a), theta, d.target))(candidates)
+        current = self._merit(st, theta, d.target)
+        # The longest step with sufficient decrease, else the best one tried. When that stalls
+        # (as it does when no solution exists), Mehrotra's step as far as the domain allows,
+        # unguarded: the multipliers of an infeasible problem then run off along the
+        # certificate that check() recognises.
+        decrease = merits <= (1 - 1e-4 * candidates) * current
+        finite = jnp.isfinite(merits)
+        guarded = jnp.where(jnp.any(decrease), jnp.argmax(decrease), jnp.argmin(merits))
+        k = jnp.where(stalled, jnp.argmax(finite), guarded)
+        stalls = jnp.where(merits[k] > (1 - STALL) * current, st.stalls + 1, 0)
+        return move(jnp.where(finite[k], candidates[k], 0.0))._replace(stalls=stalls)
 
     def check(self, st: SmoothState, theta) -> tuple[jax.Array, jax.Array]:
         lin, grad_f = self._linearize(st, theta)

@@ -23,7 +23,12 @@ class Solution:
 
     Attributes:
         variables: variable values by name, in their declared shapes (``sol.x`` and ``sol["x"]`` also work).
-        duals: multipliers by constraint name; a tuple for a name that covers several constraints.
+        duals: multipliers by constraint name; a tuple for a name that covers several constraints
+            (a chain ``a <= x <= b``, or a list under one name), in source order. Signs follow
+            CVXPY: an inequality's multiplier is nonnegative, for ``minimize`` and ``maximize``
+            alike; an equality ``lhs == rhs`` has the ν with ``∇f + … + ν ∇(lhs - rhs) = 0``,
+            where f is the minimized objective (``-objective`` for ``maximize``). Attribute
+            constraints are named ``x.nonneg`` (``-x <= 0``) and ``x.nonpos`` (``x <= 0``).
         objective: the optimal value of the objective as written.
         status: an integer array (``kc.Status``); 0 means solved.
         iterations: solver iterations taken.
