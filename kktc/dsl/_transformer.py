@@ -328,10 +328,15 @@ class ProblemBuilder(Transformer_NonRecursive):
         return call_atom(name, atom, positional, keywords)
 
 
+@functools.lru_cache(maxsize=None)
+def _signature(atom: Any) -> inspect.Signature:
+    return inspect.signature(atom)
+
+
 def call_atom(name: str, atom: Any, positional: list, keywords: dict) -> Any:
     """Call an atom, turning a Python signature mismatch into an :class:`AtomError`."""
+    signature = _signature(atom)
     try:
-        signature = inspect.signature(atom)
         signature.bind(*positional, **keywords)
     except TypeError as exc:
         params = ", ".join(
