@@ -136,7 +136,8 @@ def lp_2() -> Case:
     rng = np.random.default_rng(2)
     s, d = 3, 4
     params = dict(
-        price=rng.uniform(1, 2, size=(s, d)), supply=rng.uniform(2, 3, size=s), demand=rng.uniform(1, 2, size=d)
+        price=rng.uniform(1, 2, size=(s, d)), supply=rng.uniform(2, 3, size=s),
+        demand=rng.uniform(1, 2, size=d),
     )
     text = """
         dim s, d
@@ -211,7 +212,8 @@ def lp_4() -> Case:
         x, y = cp.Variable(n), cp.Variable()
         cons = {"box": (-1 <= x, x <= 1), "link": y >= x[0] - 1, "y.nonpos": y <= 0}
         objective = cp.Maximize(
-            cp.min(p["A"] @ x + p["b"]) + cp.sum(cp.minimum(x, p["c"], 0.2 - x)) - cp.sum(cp.pos(x - 0.3)) + 2 * y
+            cp.min(p["A"] @ x + p["b"]) + cp.sum(cp.minimum(x, p["c"], 0.2 - x))
+            - cp.sum(cp.pos(x - 0.3)) + 2 * y
         )
         return Reference(cp.Problem(objective, _flat(cons)), {"x": x, "y": y}, cons)
 
@@ -293,7 +295,8 @@ def qp_3() -> Case:
         param w[12]
         var X[3, 4]
         var v[2]
-        minimize sum_squares(X - Y) + trace(X[:, 0:3]) + mean(X) + dot(w, reshape(X, (12,))) + dot(c, X.T @ d) + sum_squares(v)
+        minimize (sum_squares(X - Y) + trace(X[:, 0:3]) + mean(X) + dot(w, reshape(X, (12,)))
+                  + dot(c, X.T @ d) + sum_squares(v))
         subject to
             lower: diag(X[:, 0:3]) >= d
             run: cumsum(X[0, :]) <= c
@@ -354,7 +357,8 @@ def qp_5() -> Case:
         param C[k, n]
         param D[k, n]
         var X[k, n]
-        minimize sum_squares(X - Y) + sum(max(X - C, axis=1)) - sum(min(X, axis=0)) + sum(maximum(X - D, -X, 0.3))
+        minimize (sum_squares(X - Y) + sum(max(X - C, axis=1)) - sum(min(X, axis=0))
+                  + sum(maximum(X - D, -X, 0.3)))
         subject to
             box: -1 <= X <= 1
     """
@@ -428,7 +432,9 @@ def socp_2() -> Case:
 
     def reference(p):
         w = cp.Variable(n)
-        cons = {"budget": cp.sum(w) == 1, "risk": cp.norm2(p["F"].T @ w) <= p["sigma_max"], "w.nonneg": w >= 0}
+        cons = {
+            "budget": cp.sum(w) == 1, "risk": cp.norm2(p["F"].T @ w) <= p["sigma_max"], "w.nonneg": w >= 0
+        }
         objective = cp.Maximize(p["mu"] @ w - p["gamma"] * cp.quad_form(w, p["Sigma"]))
         return Reference(cp.Problem(objective, _flat(cons)), {"w": w}, cons)
 
@@ -473,7 +479,8 @@ def socp_4() -> Case:
         param b[n] nonneg
         param s nonneg
         var x[n]
-        minimize dot(a, power(x, 1.5)) + 0.1 * sum(power(x, 3)) + dot(b, inv_pos(x)) + 0.05 * sum(power(x, -1))
+        minimize (dot(a, power(x, 1.5)) + 0.1 * sum(power(x, 3))
+                  + dot(b, inv_pos(x)) + 0.05 * sum(power(x, -1)))
         subject to
             need: sum(x) >= s
     """
@@ -538,7 +545,8 @@ def smooth_2() -> Case:
     def reference(p):
         x = cp.Variable(5)
         cons = {"budget": cp.sum(x) == p["total"], "power.nonneg": x >= 0}
-        return Reference(cp.Problem(cp.Maximize(cp.sum(cp.log(p["noise"] + x))), _flat(cons)), {"power": x}, cons)
+        objective = cp.Maximize(cp.sum(cp.log(p["noise"] + x)))
+        return Reference(cp.Problem(objective, _flat(cons)), {"power": x}, cons)
 
     return _case("smooth_2", "smooth convex", text, params, reference, float32=True)
 
@@ -588,7 +596,8 @@ def smooth_4() -> Case:
         e = np.exp(p["theta"])
         cons = {"budget": cp.sum(cp.multiply(e, x)) == 1, "lim": cp.sum(cp.exp(x)) <= 4}
         objective = cp.Minimize(
-            cp.log_sum_exp(p["A"] @ x + p["b"]) + cp.sum(cp.multiply(e, cp.square(x))) + 0.2 * cp.sum(cp.exp(-x))
+            cp.log_sum_exp(p["A"] @ x + p["b"]) + cp.sum(cp.multiply(e, cp.square(x)))
+            + 0.2 * cp.sum(cp.exp(-x))
         )
         return Reference(cp.Problem(objective, _flat(cons)), {"x": x}, cons)
 

@@ -62,7 +62,8 @@ class Derivatives:
 def derivatives(name: str) -> Derivatives:
     case, layer, expected = P.CASES[name], P.layer(name), P.reference(name)
     rng = np.random.default_rng(0)
-    weights = [rng.normal(size=np.shape(o)) for o in P.outputs(expected.variables, expected.duals, expected.objective)]
+    outputs = P.outputs(expected.variables, expected.duals, expected.objective)
+    weights = [rng.normal(size=np.shape(o)) for o in outputs]
 
     def functional(outputs):
         return sum(jnp.sum(w * o) for w, o in zip(weights, outputs))
@@ -112,8 +113,10 @@ def kktc_outputs(name: str):
 
 
 def assert_relative(actual: dict, differences: dict, rel: float = REL) -> None:
-    """|a - e| <= rel * |e| for the closest of the differences e (one per step), with |e|
-    floored at 1% of the largest one (for entries that are ~0)."""
+    """|a - e| <= rel * |e| for the closest of the differences e (one per step).
+
+    |e| is floored at 1% of the largest difference, for entries that are ~0.
+    """
     floor = 1e-2 * max(abs(e) for es in differences.values() for e in es)
     for key, es in differences.items():
         error = min(abs(actual[key] - e) / max(abs(e), floor) for e in es)

@@ -35,7 +35,8 @@ def close(actual, expected, tol: float) -> None:
 
 
 def _nodes(problem: kc.Problem):
-    stack = [problem.objective.expr] + [s for g in problem.constraints.values() for c in g for s in (c.lhs, c.rhs)]
+    sides = [side for group in problem.constraints.values() for c in group for side in (c.lhs, c.rhs)]
+    stack = [problem.objective.expr, *sides]
     while stack:
         node = stack.pop()
         yield node
@@ -145,7 +146,7 @@ CONVENTIONS = [
     # objective (-objective for maximize). Each comment solves stationarity by hand.
     ("var x\nminimize x\nsubject to\n  c: x >= 1", "c", 1.0),  # 1 - x <= 0: 1 - λ = 0
     ("var x\nminimize x\nsubject to\n  c: x == 1", "c", -1.0),  # ν (x - 1): 1 + ν = 0
-    ("var x\nminimize -x\nsubject to\n  c: 1 == x", "c", 1.0),  # read as x == 1, as Python does for cvxpy: -1 + ν = 0
+    ("var x\nminimize -x\nsubject to\n  c: 1 == x", "c", 1.0),  # read x == 1 (as Python does): -1 + ν = 0
     ("var x\nmaximize x\nsubject to\n  c: x <= 2", "c", 1.0),  # max f = min -f: -1 + λ = 0
     ("var x\nmaximize -x\nsubject to\n  c: x == 3", "c", -1.0),  # min x + ν (x - 3): 1 + ν = 0
     ("var x nonneg\nminimize x + 2", "x.nonneg", 1.0),  # -x <= 0: 1 - λ = 0

@@ -92,8 +92,11 @@ def norm_inf(node: a.NormInf, b: Builder) -> Expression:
 
 
 def norm2(node: a.Norm2, b: Builder) -> Expression:
-    """t with norm2(x) <= t (objective only, see OBJECTIVE_ONLY), t kept positive: the smooth
-    form cannot see the cone's apex, and iterates with t < 0 never get back."""
+    """The epigraph ``norm2(x) <= t``, in the objective only (see OBJECTIVE_ONLY).
+
+    t is kept positive: the smooth form cannot see the cone's apex, and iterates
+    with t < 0 never get back.
+    """
     t = b.new(node.shape, node)
     b.at_most(node, t)
     b.keep_positive(t)

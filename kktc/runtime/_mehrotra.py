@@ -54,13 +54,11 @@ def reduced_matrix(H, G, A, w, reg: float) -> jax.Array:
 def reduced_solver(H, G, A, w, reg: float):
     """Solve with the regularized factorization, refined once against the exact matrix."""
     exact = reduced_matrix(H, G, A, w, 0.0)
-    lu = lu_factor(reduced_matrix(H, G, A, w, reg))
-    # Every pivot is at least about δ in exact arithmetic. Beside the λ/s → ∞ of active rows
-    # δ can be lost in rounding, and a degenerate problem (several optimal points) then meets
-    # a zero pivot: refactor with δ relative to the matrix, above the rounding level.
-    collapsed = ~(jnp.min(jnp.abs(jnp.diagonal(lu[0])), initial=jnp.inf) > 0.01 * reg)
-    rounding = exact.shape[0] * jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(jnp.diagonal(exact)), initial=1.0)
-    lu = jax.lax.cond(collapsed, lambda: lu_factor(reduced_matrix(H, G, A, w, reg + 1e3 * rounding)), lambda: lu)
+    # δ no smaller than the rounding level of the elimination: beside the λ/s → ∞ of active
+    # rows a smaller one is lost, and a degenerate problem (several optimal points) then meets
+    # a zero pivot, or float32 a garbage one
+    rounding = jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(jnp.diagonal(exact)), initial=1.0)
+    lu = lu_factor(reduced_matrix(H, G, A, w, jnp.maximum(reg, rounding)))
 
     def solve(rhs):
         sol = lu_solve(lu, rhs)

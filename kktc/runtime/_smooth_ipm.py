@@ -10,7 +10,10 @@ the step to the boundary until that residual decreases enough, with f, g and
 h finite (the atoms' domains): without this merit a nonlinear constraint (a
 norm bound, say) lets the full step overshoot and the iterates cycle. The
 target σμ is kept above the primal infeasibility: a slack that reaches 0
-while g > 0 stalls the method. Entries of x that an atom's domain needs
+while g > 0 stalls the method. After PATIENCE steps of little progress (no
+solution exists, typically) it takes Mehrotra's predictor-corrector step
+unguarded, as far as the domain allows, so that the multipliers of an
+infeasible problem diverge along the certificate check() recognises. Entries of x that an atom's domain needs
 positive start at 1; their rows ``-x <= 0`` are linear, so Newton steps keep
 ``s = x`` there and x stays interior.
 """
@@ -29,6 +32,7 @@ from ._status import Status
 
 BACKTRACKS = 12
 STALL, PATIENCE = 0.05, 10  # after PATIENCE steps that each gain under 5%, step unguarded
+_NO_STALLS = np.int32(0)
 
 
 class SmoothState(NamedTuple):
@@ -67,13 +71,13 @@ class SmoothInteriorPoint:
         g0 = self.g(x, theta)
         s = jnp.where(-g0 > 0, -g0, 1.0)
         m, p = g0.shape[0], self.h(x, theta).shape[0]
-        return SmoothState(x, s, jnp.ones((m,), self.dtype), jnp.zeros((p,), self.dtype), jnp.array(0, jnp.int32))
+        return SmoothState(x, s, jnp.ones((m,), self.dtype), jnp.zeros((p,), self.dtype), _NO_STALLS)
 
     def warm(self, theta, w) -> SmoothState:
         x, z, y = w
         floor = jnp.sqrt(self.tol)
         x = jnp.where(self.positive, jnp.maximum(x, floor), x)
-        return SmoothState(x, jnp.maximum(-self.g(x, theta), floor), jnp.maximum(z, floor), y, jnp.array(0, jnp.int32))
+        return SmoothState(x, jnp.maximum(-self.g(x, theta), floor), jnp.maximum(z, floor), y, _NO_STALLS)
 
     def _merit(self, st: SmoothState, theta, target: jax.Array) -> jax.Array:
         """‖F‖² with complementarity aimed at ``target``; inf outside the atoms' domains."""
@@ -93,8 +97,8 @@ class SmoothInteriorPoint:
         d = mehrotra_direction(lin, st.s, st.z, self.reg, corrector=stalled, floor=floor)
 
         def move(alpha):
-            return SmoothState(st.x + alpha * d.dx, st.s + alpha * d.ds, st.z + alpha * d.dz, st.y + alpha * d.dy,
-                               st.stalls)
+            return SmoothState(st.x + alpha * d.dx, st.s + alpha * d.ds, st.z + alpha * d.dz,
+                               st.y + alpha * d.dy, st.stalls)
 
         candidates = 0.99 * d.alpha * 0.5 ** jnp.arange(BACKTRACKS, dtype=self.dtype)
         merits = jax.vmap(lambda a: self._merit(move(a), theta, d.target))(candidates)
