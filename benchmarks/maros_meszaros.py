@@ -30,7 +30,7 @@ import kktc as kc  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("KKTC_DATA", ROOT.parent / "shared" / "data")) / "maros_meszaros"
 QP = ROOT / "benchmarks" / "problems" / "qp.kkt"
-INFINITY = 1e20
+INFINITY = 1e20  # and entries within rounding of it (some files store 9.999999999999998e19)
 
 
 def reference_optima() -> dict[str, float]:
@@ -60,8 +60,8 @@ def load(path: Path) -> tuple[dict[str, np.ndarray], float]:
     A = data["A"].toarray().astype(float) if hasattr(data["A"], "toarray") else np.asarray(data["A"], float)
     lo = np.asarray(data["l"], float).ravel()
     hi = np.asarray(data["u"], float).ravel()
-    lo[lo <= -INFINITY] = -np.inf
-    hi[hi >= INFINITY] = np.inf
+    lo[lo <= -0.99 * INFINITY] = -np.inf
+    hi[hi >= 0.99 * INFINITY] = np.inf
     rows = A.shape[0] - n
     params = {
         "P": (P + P.T) / 2,

@@ -126,3 +126,11 @@ def test_no_dtype_warning_without_x64(recwarn):
         "assert str(sol.x.dtype) == 'float32', sol.x.dtype\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_psd_allows_rounding_level_negative_eigenvalues():
+    layer = kc.parse("dim n\nparam P[n, n] psd\nvar x[n]\nminimize quad_form(x, P) + sum(x)\nsubject to\n  x >= 0")
+    P = np.diag([2.0, -1e-6])
+    assert int(layer(P=P).status) == kc.Status.SOLVED
+    with pytest.raises(kc.ParameterError, match="negative eigenvalue"):
+        layer(P=np.diag([2.0, -1e-3]))

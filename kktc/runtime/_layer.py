@@ -15,6 +15,7 @@ from ._driver import run
 from ._implicit import POLICIES, implicit
 from ._inspect import KKTView
 from ._qp_ipm import QPInteriorPoint, extract
+from ._qp_rows import chain_pairs
 from ._smooth_ipm import SmoothInteriorPoint
 from ._solution import Solution
 
@@ -23,6 +24,16 @@ class ParameterError(KktcError, ValueError):
     """Missing, extra, mis-shaped or mis-typed parameters."""
 
     kind = "parameter error"
+
+
+#: How negative a psd parameter's smallest eigenvalue may be, relative to its largest eigenvalue: data
+#: stored to 7 or 8 digits (Maros–Meszaros VALUES: −1.2e-6) is psd up to rounding, and the
+#: solvers' regularization absorbs that much.
+PSD_TOL = 1e-5
+
+def _negative_curvature(P: np.ndarray) -> bool:
+    eigenvalues = np.linalg.eigvalsh((P + P.T) / 2)
+    return eigenvalues.min() < -PSD_TOL * max(1.0, np.abs(eigenvalues).max())
 
 
 #: (tolerance, regularization, infeasibility tolerance, backward δ) per float width.
@@ -137,7 +148,7 @@ class Layer:
             bad = "nonpos, but it has a positive entry"
         elif (declared.symmetric or declared.psd) and v.ndim == 2 and not np.allclose(v, v.T, rtol=1e-6, atol=1e-8):
             bad = f"{'psd' if declared.psd else 'symmetric'}, but it is not symmetric"
-        elif declared.psd and v.ndim == 2 and np.linalg.eigvalsh((v + v.T) / 2).min() < -1e-8 * max(1.0, np.abs(v).max()):
+        elif declared.psd and v.ndim == 2 and _negative_curvature(v):
             bad = "psd, but it has a negative eigenvalue"
         if bad:
             raise ParameterError(f"parameter '{name}' is declared {bad} (declared {self.program.describe(name)})")
@@ -166,8 +177,8 @@ class Layer:
         n = c.variables.size
         max_iter = self.max_iter
         if c.quadratic:
-            solver = QPInteriorPoint(tol, reg, inf_tol)
-            prepare = lambda theta: extract(c.f, c.g, c.h, n, theta, dtype)  # noqa: E731
+            solver = QPInteriorPoint(tol, reg, inf_tol, chain_pairs(c))
+            prepare = lambda theta: solver.setup(extract(c.f, c.g, c.h, n, theta, dtype))  # noqa: E731
         else:
             solver = SmoothInteriorPoint(c.f, c.g, c.h, n, c.positive, dtype, tol, reg, inf_tol)
             prepare = lambda theta: theta  # noqa: E731
@@ -179,6 +190,16 @@ class Layer:
             return out.w, (out.status, out.iterations, out.residual)
 
         solution_map = implicit(solve, kkt_residual(c), delta)
+        sign = -1.0 if self.program.lowered.sense == "maximize" else 1.0
+
+        def objective(z, lam, nu, theta):
+            # The value as written, differentiated as the Lagrangian along the solution: equal at an
+            # optimum (envelope theorem), but the Lagrangian's first derivative does not depend on
+            # how well the implicit solve resolved dz at a degenerate point (∂L/∂z = 0 there).
+            lagrangian = c.f(z, theta) + lam @ c.g(z, theta) + nu @ c.h(z, theta)
+            moving = lagrangian - jax.lax.stop_gradient(lagrangian)
+            return jax.lax.stop_gradient(c.value(z, theta)) + sign * moving
+
         slots = self.program.dual_slots(c)
         user_blocks = c.variables.blocks[: len(self.program.variables)]
 
@@ -193,6 +214,6 @@ class Layer:
                     for s in group
                 )
                 duals[name] = values[0] if len(values) == 1 else values
-            return Solution(variables, duals, c.value(z, theta), status, iterations, residual, w)
+            return Solution(variables, duals, objective(z, lam, nu, theta), status, iterations, residual, w)
 
         return layer

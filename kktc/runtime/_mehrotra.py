@@ -6,8 +6,15 @@ slacks s > 0 and multipliers λ > 0 the Newton system
     H dx + Gᵀ dλ + Aᵀ dν = −r_d,   G dx + ds = −r_p,   A dx = −r_e,   λ∘ds + s∘dλ = −r_c
 
 is reduced to [[H + GᵀWG + δI, Aᵀ], [A, −δI]] (W = diag(λ/s)), factored once,
-and solved for the predictor and the corrector; each solve is refined once
-against the unregularized matrix.
+and solved for the predictor and the corrector; each solve is refined once.
+The δ terms make it the Newton step of a proximal subproblem centred at the
+current point (primal and dual proximal regularization): the step still
+solves the original problem at convergence, and the matrix stays
+nonsingular on degenerate problems (dependent rows, free directions).
+
+Rows of G come in three kinds (``Rows``): inequalities with a slack, rows
+held as equalities (a sign-free multiplier, weight 1/δ: the regularized
+elimination of an equality), and rows switched off (multiplier 0).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.scipy.linalg import lu_factor, lu_solve
 
 
@@ -28,6 +36,17 @@ class Linearization(NamedTuple):
     r_p: jax.Array  # g + s
     A: jax.Array  # Jacobian of h
     r_e: jax.Array  # h
+
+
+class Rows(NamedTuple):
+    """Per row of G: an inequality with a slack (``live``), an equality (``equal``), or neither (off)."""
+
+    live: jax.Array
+    equal: jax.Array
+
+
+def all_live(m: int) -> Rows:
+    return Rows(np.ones((m,), bool), np.zeros((m,), bool))
 
 
 class Direction(NamedTuple):
@@ -45,57 +64,66 @@ def max_step(v: jax.Array, dv: jax.Array) -> jax.Array:
     return jnp.minimum(1.0, jnp.min(ratios, initial=jnp.inf))
 
 
-def reduced_matrix(H, G, A, w, reg: float) -> jax.Array:
+def reduced_solver(H, G, A, w, reg: float, refinements: int = 2):
+    """Solve [[H + GᵀWG + δI, Aᵀ], [A, −δI]] by a factorization with a safer δ, refined against it."""
     n, p = H.shape[0], A.shape[0]
-    top = H + (G.T * w[None, :]) @ G + reg * jnp.eye(n, dtype=H.dtype)
-    return jnp.block([[top, A.T], [A, -reg * jnp.eye(p, dtype=H.dtype)]])
-
-
-def reduced_solver(H, G, A, w, reg: float):
-    """Solve with the regularized factorization, refined once against the exact matrix."""
-    exact = reduced_matrix(H, G, A, w, 0.0)
-    # δ no smaller than the rounding level of the elimination: beside the λ/s → ∞ of active
-    # rows a smaller one is lost, and a degenerate problem (several optimal points) then meets
-    # a zero pivot, or float32 a garbage one
-    rounding = jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(jnp.diagonal(exact)), initial=1.0)
-    lu = lu_factor(reduced_matrix(H, G, A, w, jnp.maximum(reg, rounding)))
+    top = H + (G.T * w[None, :]) @ G
+    K = jnp.block([[top + reg * jnp.eye(n, dtype=H.dtype), A.T], [A, -reg * jnp.eye(p, dtype=H.dtype)]])
+    # the factored δ is no smaller than the rounding level of each diagonal entry: beside the
+    # λ/s → ∞ of active rows a smaller one is lost, and a degenerate problem (several optimal
+    # points) then meets a zero pivot, or float32 a garbage one. Refinement against K takes
+    # most of that extra δ back out.
+    safer = jnp.maximum(reg, jnp.finfo(H.dtype).eps * jnp.abs(jnp.diagonal(top))) - reg
+    lu = lu_factor(K + jnp.diag(jnp.concatenate([safer, jnp.zeros((p,), H.dtype)])))
 
     def solve(rhs):
         sol = lu_solve(lu, rhs)
-        return sol + lu_solve(lu, rhs - exact @ sol)
+        for _ in range(refinements):
+            sol = sol + lu_solve(lu, rhs - K @ sol)
+        return sol
 
     return solve
 
 
 def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float,
-                       corrector: bool | jax.Array = True, floor: jax.Array | float = 0.0) -> Direction:
+                       corrector: bool | jax.Array = True, floor: jax.Array | float = 0.0,
+                       rows: Rows | None = None, equality_reg: float = 1.0) -> Direction:
     """The predictor-corrector direction and its step-to-boundary length.
 
     With ``corrector=False`` it is the plain Newton step for the residual with
     complementarity aimed at σμ (σ still from the predictor): a descent direction
     for that residual's norm, which a merit line search needs. ``floor`` is a
-    lower bound on the target σμ.
+    lower bound on the target σμ. ``rows`` says which rows of G are
+    inequalities (the default: all of them) and which equalities, held with
+    the dual regularization ``equality_reg``.
     """
-    n, m = lin.H.shape[0], max(lin.G.shape[0], 1)
-    solve = reduced_solver(lin.H, lin.G, lin.A, z / s, reg)
+    n = lin.H.shape[0]
+    live, equal = all_live(s.shape[0]) if rows is None else rows
+    m = jnp.maximum(jnp.sum(live), 1)
+    s_live = jnp.where(live, s, 1.0)  # the other rows have no slack
+    # dλ = w∘(G dx) + c: w = λ/s on inequalities, 1/δ on equalities, 0 on rows switched off
+    w = jnp.where(live, z / s_live, jnp.where(equal, 1.0 / equality_reg, 0.0))
+    solve = reduced_solver(lin.H, lin.G, lin.A, w, reg)
 
     def newton(r_c):
-        rhs = jnp.concatenate([-lin.r_d - lin.G.T @ ((z * lin.r_p - r_c) / s), -lin.r_e])
-        sol = solve(rhs)
+        c = jnp.where(live, (z * lin.r_p - r_c) / s_live, jnp.where(equal, lin.r_p / equality_reg, 0.0))
+        sol = solve(jnp.concatenate([-lin.r_d - lin.G.T @ c, -lin.r_e]))
         dx, dy = sol[:n], sol[n:]
         Gdx = lin.G @ dx
-        ds = -lin.r_p - Gdx
-        dz = (z * Gdx + z * lin.r_p - r_c) / s
-        return Direction(dx, ds, dz, dy, jnp.minimum(max_step(s, ds), max_step(z, dz)), jnp.zeros_like(mu))
+        ds = jnp.where(live, -lin.r_p - Gdx, 0.0)
+        dz = w * Gdx + c
+        alpha = jnp.minimum(max_step(s_live, ds), max_step(jnp.where(live, z, 1.0), jnp.where(live, dz, 0.0)))
+        return Direction(dx, ds, dz, dy, alpha, jnp.zeros_like(mu))
 
-    mu = jnp.dot(s, z) / m
-    affine = newton(s * z)
+    sz = jnp.where(live, s * z, 0.0)
+    mu = jnp.sum(sz) / m
+    affine = newton(sz)
     a = affine.alpha
-    mu_a = jnp.dot(s + a * affine.ds, z + a * affine.dz) / m
+    mu_a = jnp.sum(jnp.where(live, (s + a * affine.ds) * (z + a * affine.dz), 0.0)) / m
     sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
     target = jnp.maximum(sigma * mu, floor)
     second_order = jnp.where(corrector, affine.ds * affine.dz, 0.0)
-    return newton(s * z + second_order - target)._replace(target=target)
+    return newton(sz + second_order - target)._replace(target=target)
 
 
 def _inf(v: jax.Array) -> jax.Array:

@@ -2,7 +2,11 @@
 
     minimize ½ xᵀPx + qᵀx   subject to   Gx + s = h, s >= 0,   Ax = b
 
-The step itself is shared with the smooth method (``_mehrotra``).
+The data is equilibrated first (``_qp_scaling``) and the iterates live in the
+scaled space; the stopping test is on the original data: relative primal
+infeasibility, dual residual and duality gap. Chains whose two sides meet are
+held as equalities (``_qp_rows``). The step itself is shared with the smooth
+method (``_mehrotra``).
 """
 
 from __future__ import annotations
@@ -13,8 +17,15 @@ import jax
 import jax.numpy as jnp
 
 from ._driver import RUNNING
-from ._mehrotra import Linearization, dual_infeasible, mehrotra_direction, primal_infeasible, reduced_solver
+from ._mehrotra import Linearization, Rows, dual_infeasible, mehrotra_direction, primal_infeasible, reduced_solver
+from ._qp_rows import Pairs, classify, from_rows, to_rows
+from ._qp_scaling import Scaling, equilibrate
 from ._status import Status
+
+
+#: The dual regularization of rows held as equalities, per float width (in the scaled problem):
+#: each step leaves Gx − h = δ·Δλ on them, which vanishes as λ settles.
+EQUALITY_REG = {8: 1e-6, 4: 1e-3}
 
 
 class QPData(NamedTuple):
@@ -24,6 +35,16 @@ class QPData(NamedTuple):
     h: jax.Array
     A: jax.Array
     b: jax.Array
+
+
+class QPProblem(NamedTuple):
+    """The data as given, as scaled, and the kinds of its rows."""
+
+    original: QPData
+    scaled: QPData
+    scaling: Scaling
+    rows: Rows
+    equal: jax.Array  # per candidate pair: held as an equality
 
 
 class QPState(NamedTuple):
@@ -44,50 +65,81 @@ def extract(f, g, h, n: int, theta, dtype) -> QPData:
     return QPData(P, q, G, -g(zero, theta), A, -h(zero, theta))
 
 
+def _inf(v: jax.Array) -> jax.Array:
+    return jnp.max(jnp.abs(v), initial=0.0)
+
+
 class QPInteriorPoint:
     """Mehrotra's predictor-corrector method on the reduced (normal-equations-like) system."""
 
-    def __init__(self, tol: float, reg: float, infeasibility_tol: float):
+    def __init__(self, tol: float, reg: float, infeasibility_tol: float, pairs: Pairs):
         self.tol = tol
         self.reg = reg
         self.inf_tol = infeasibility_tol
+        self.pairs = pairs
 
-    def init(self, d: QPData) -> QPState:
-        n, m = d.P.shape[0], d.G.shape[0]
-        solve = reduced_solver(d.P, d.G, d.A, jnp.ones((m,), d.P.dtype), self.reg)
-        sol = solve(jnp.concatenate([-d.q + d.G.T @ d.h, d.b]))
+    def setup(self, d: QPData) -> QPProblem:
+        rows, equal = classify(d.G, d.h, self.pairs)
+        scaled, scaling = equilibrate(*d)
+        return QPProblem(d, QPData(*scaled), scaling, rows, equal)
+
+    def init(self, pr: QPProblem) -> QPState:
+        """Mehrotra's start (as in CVXOPT): the least-squares point, slacks and multipliers shifted inside."""
+        d, rows = pr.scaled, pr.rows
+        n = d.P.shape[0]
+        held = rows.live | rows.equal
+        w = jnp.where(held, 1.0, 0.0).astype(d.P.dtype)
+        # δ = 1 keeps the point finite along directions no row or curvature bounds
+        sol = reduced_solver(d.P, d.G, d.A, w, 1.0)(jnp.concatenate([-d.q + d.G.T @ (w * d.h), d.b]))
         x, y = sol[:n], sol[n:]
-        s = d.h - d.G @ x
-        s = s + jnp.maximum(0.0, 1.0 - jnp.min(s, initial=1.0))
-        return QPState(x, s, jnp.ones((m,), d.P.dtype), y)
+        r = jnp.where(held, d.G @ x - d.h, 0.0)  # z = Gx − h and s = −z solve the least-squares KKT system
 
-    def warm(self, d: QPData, w) -> QPState:
-        """A start near a previous solution, pushed back into the interior."""
-        x, z, y = w
+        def inside(v):
+            worst = jnp.max(jnp.where(rows.live, -v, -jnp.inf), initial=-jnp.inf)
+            return jnp.where(rows.live, v + jnp.where(worst >= 0, 1 + worst, 0.0), 0.0)
+
+        return QPState(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y)
+
+    def warm(self, pr: QPProblem, w) -> QPState:
+        """A start near a previous solution (given unscaled), pushed back into the interior."""
+        x, lam, y = w
+        d, sc, rows = pr.scaled, pr.scaling, pr.rows
         floor = jnp.sqrt(self.tol)
-        return QPState(x, jnp.maximum(d.h - d.G @ x, floor), jnp.maximum(z, floor), y)
+        x = x / sc.D
+        z = sc.c * from_rows(lam, rows, self.pairs, pr.equal) / sc.E
+        s = jnp.where(rows.live, jnp.maximum(d.h - d.G @ x, floor), 0.0)
+        return QPState(x, s, jnp.where(rows.live, jnp.maximum(z, floor), z), sc.c * y / sc.F)
 
-    def step(self, st: QPState, d: QPData) -> QPState:
+    def step(self, st: QPState, pr: QPProblem) -> QPState:
         x, s, z, y = st
-        lin = Linearization(
-            d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, d.G @ x + s - d.h, d.A, d.A @ x - d.b
-        )
-        step = mehrotra_direction(lin, s, z, self.reg)
+        d, rows = pr.scaled, pr.rows
+        r_p = jnp.where(rows.live | rows.equal, d.G @ x + s - d.h, 0.0)
+        lin = Linearization(d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, r_p, d.A, d.A @ x - d.b)
+        # complementarity no finer than 1e-3 of the tolerance, nor 10 ε: past that the weights λ/s
+        # only lose digits (in float32 the two meet early)
+        objective = 0.5 * jnp.dot(x, d.P @ x) + jnp.dot(d.q, x)
+        fine = max(1e-3 * self.tol, 10 * float(jnp.finfo(x.dtype).eps))
+        enough = fine * (pr.scaling.c + jnp.abs(objective)) / jnp.maximum(jnp.sum(rows.live), 1)
+        step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
+                                  equality_reg=EQUALITY_REG[x.dtype.itemsize])
         alpha = 0.99 * step.alpha
         return QPState(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
 
-    def check(self, st: QPState, d: QPData) -> tuple[jax.Array, jax.Array]:
-        x, s, z, y = st
-        inf = lambda v: jnp.max(jnp.abs(v), initial=0.0)  # noqa: E731
-        Px = d.P @ x
+    def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:
+        d, sc, rows = pr.original, pr.scaling, pr.rows
+        x, lam, y = self.result(st, pr)
+        s = st.s / sc.E
+        Px, Gx, Ax = d.P @ x, d.G @ x, d.A @ x
+        G_lam, A_y = d.G.T @ lam, d.A.T @ y
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
-        r_d = inf(Px + d.q + d.G.T @ z + d.A.T @ y) / (1 + inf(d.q) + inf(Px))
-        r_p = jnp.maximum(inf(d.G @ x + s - d.h), inf(d.A @ x - d.b)) / (1 + inf(d.h) + inf(d.b))
-        gap = jnp.dot(s, z) / (1 + jnp.abs(objective))
+        r_d = _inf(Px + d.q + G_lam + A_y) / (1 + jnp.max(jnp.stack([_inf(Px), _inf(d.q), _inf(G_lam), _inf(A_y)])))
+        r_g = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
+        r_p = jnp.maximum(_inf(r_g), _inf(Ax - d.b)) / (1 + jnp.max(jnp.stack([_inf(Gx), _inf(d.h), _inf(Ax), _inf(d.b)])))
+        gap = jnp.sum(jnp.where(rows.live, st.s * st.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
         solved = residual <= self.tol
         # The iterates diverge along a certificate when no solution exists.
-        primal = primal_infeasible(d.G, d.h, d.A, d.b, z, y, self.inf_tol)
+        primal = primal_infeasible(d.G, d.h, d.A, d.b, lam, y, self.inf_tol)
         dual = dual_infeasible(d.P, d.q, d.G, d.A, x, self.inf_tol)
         status = jnp.where(
             solved, Status.SOLVED,
@@ -96,5 +148,8 @@ class QPInteriorPoint:
         )
         return status.astype(jnp.int32), residual
 
-    def result(self, st: QPState, d: QPData):
-        return st.x, st.z, st.y
+    def result(self, st: QPState, pr: QPProblem):
+        """(x, λ, ν) unscaled, λ for the original rows."""
+        sc = pr.scaling
+        lam = to_rows(sc.E * st.z / sc.c, pr.rows, self.pairs, pr.equal)
+        return sc.D * st.x, lam, sc.F * st.y / sc.c
