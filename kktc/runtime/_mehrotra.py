@@ -27,6 +27,9 @@ import numpy as np
 from jax.scipy.linalg import lu_factor, lu_solve
 
 
+SHORT_STEP = 0.1  # a step to the boundary shorter than this recentres instead
+
+
 class Linearization(NamedTuple):
     """The KKT system linearized at the current point."""
 
@@ -87,7 +90,8 @@ def reduced_solver(H, G, A, w, reg: float, refinements: int = 2):
 
 def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float,
                        corrector: bool | jax.Array = True, floor: jax.Array | float = 0.0,
-                       rows: Rows | None = None, equality_reg: float = 1.0) -> Direction:
+                       rows: Rows | None = None, equality_reg: float | jax.Array = 1.0,
+                       recentre: bool = False) -> Direction:
     """The predictor-corrector direction and its step-to-boundary length.
 
     With ``corrector=False`` it is the plain Newton step for the residual with
@@ -95,7 +99,8 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     for that residual's norm, which a merit line search needs. ``floor`` is a
     lower bound on the target σμ. ``rows`` says which rows of G are
     inequalities (the default: all of them) and which equalities, held with
-    the dual regularization ``equality_reg``.
+    the dual regularization ``equality_reg``. With ``recentre``, a step that
+    would be shorter than SHORT_STEP aims at the central path instead.
     """
     n = lin.H.shape[0]
     live, equal = all_live(s.shape[0]) if rows is None else rows
@@ -123,7 +128,15 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
     target = jnp.maximum(sigma * mu, floor)
     second_order = jnp.where(corrector, affine.ds * affine.dz, 0.0)
-    return newton(sz + second_order - target)._replace(target=target)
+    step = newton(sz + second_order - target)._replace(target=target)
+    if not recentre:
+        return step
+    # Badly centred (some λᵢsᵢ ≪ μ) the step to the boundary collapses; then aim at the
+    # central path itself (σ = 1, no second-order term), as Gondzio's centrality correctors do.
+    centre = jnp.maximum(mu, floor)
+    recentred = newton(sz - centre)._replace(target=centre)
+    short = step.alpha < SHORT_STEP
+    return jax.tree_util.tree_map(lambda a, b: jnp.where(short, b, a), step, recentred)
 
 
 def _inf(v: jax.Array) -> jax.Array:

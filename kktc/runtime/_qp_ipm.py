@@ -23,9 +23,10 @@ from ._qp_scaling import Scaling, equilibrate
 from ._status import Status
 
 
-#: The dual regularization of rows held as equalities, per float width (in the scaled problem):
-#: each step leaves Gx − h = δ·Δλ on them, which vanishes as λ settles.
-EQUALITY_REG = {8: 1e-6, 4: 1e-3}
+#: The dual regularization δ of rows held as equalities, per float width (in the scaled problem),
+#: follows μ between these bounds: each step leaves Gx − h = δ·Δλ on them, and a δ that stayed
+#: large while μ → 0 would let the barrier lock in bounds before those rows hold (QCAPRI).
+EQUALITY_REG = {8: (1e-10, 1e-6), 4: (1e-5, 1e-3)}
 
 
 class QPData(NamedTuple):
@@ -120,8 +121,10 @@ class QPInteriorPoint:
         objective = 0.5 * jnp.dot(x, d.P @ x) + jnp.dot(d.q, x)
         fine = max(1e-3 * self.tol, 10 * float(jnp.finfo(x.dtype).eps))
         enough = fine * (pr.scaling.c + jnp.abs(objective)) / jnp.maximum(jnp.sum(rows.live), 1)
+        lo, hi = EQUALITY_REG[x.dtype.itemsize]
+        mu = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / jnp.maximum(jnp.sum(rows.live), 1)
         step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
-                                  equality_reg=EQUALITY_REG[x.dtype.itemsize])
+                                  equality_reg=jnp.clip(mu, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
         return QPState(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
 
