@@ -29,6 +29,12 @@ from ._status import Status
 EQUALITY_REG = {8: (1e-10, 1e-6), 4: (1e-5, 1e-3)}
 
 
+#: The relative gap below which the complementarity target stops falling, per float width. In
+#: float32 the weights λ/s past it only lose digits (slacks underflow and the dual residual
+#: grows); in float64 none is needed, and any would bias degenerate solutions by √floor.
+COMPLEMENTARITY_FLOOR = {8: 0.0, 4: 1e-6}
+
+
 class QPData(NamedTuple):
     P: jax.Array
     q: jax.Array
@@ -116,11 +122,9 @@ class QPInteriorPoint:
         d, rows = pr.scaled, pr.rows
         r_p = jnp.where(rows.live | rows.equal, d.G @ x + s - d.h, 0.0)
         lin = Linearization(d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, r_p, d.A, d.A @ x - d.b)
-        # complementarity no finer than 1e-3 of the tolerance, nor 10 ε: past that the weights λ/s
-        # only lose digits (in float32 the two meet early)
         objective = 0.5 * jnp.dot(x, d.P @ x) + jnp.dot(d.q, x)
-        fine = max(1e-3 * self.tol, 10 * float(jnp.finfo(x.dtype).eps))
-        enough = fine * (pr.scaling.c + jnp.abs(objective)) / jnp.maximum(jnp.sum(rows.live), 1)
+        enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * (pr.scaling.c + jnp.abs(objective))
+        enough = enough / jnp.maximum(jnp.sum(rows.live), 1)
         lo, hi = EQUALITY_REG[x.dtype.itemsize]
         mu = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / jnp.maximum(jnp.sum(rows.live), 1)
         step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
