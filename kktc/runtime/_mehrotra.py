@@ -6,7 +6,7 @@ slacks s > 0 and multipliers λ > 0 the Newton system
     H dx + Gᵀ dλ + Aᵀ dν = −r_d,   G dx + ds = −r_p,   A dx = −r_e,   λ∘ds + s∘dλ = −r_c
 
 is reduced to [[H + GᵀWG + δI, Aᵀ], [A, −δI]] (W = diag(λ/s)), factored once,
-and solved for the predictor and the corrector; each solve is refined once.
+and solved for the predictor and the corrector; each solve is refined twice.
 The δ terms make it the Newton step of a proximal subproblem centred at the
 current point (primal and dual proximal regularization): the step still
 solves the original problem at convergence, and the matrix stays
