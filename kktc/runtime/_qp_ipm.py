@@ -54,11 +54,23 @@ class QPProblem(NamedTuple):
     equal: jax.Array  # per candidate pair: held as an equality
 
 
-class QPState(NamedTuple):
+class Point(NamedTuple):
     x: jax.Array
     s: jax.Array
     z: jax.Array  # λ, the inequality multipliers
     y: jax.Array  # ν, the equality multipliers
+
+
+class QPState(NamedTuple):
+    point: Point  # the current iterate (scaled)
+    best: Point  # the iterate with the smallest residual so far: what the solve returns
+    best_residual: jax.Array
+    stalls: jax.Array  # steps since the best residual last fell
+
+
+#: Steps without a new best residual before the solve gives up as INACCURATE (keeping its best
+#: iterate): in float32 the iterates can wander once rounding dominates the Newton steps.
+PATIENCE = 30
 
 
 def extract(f, g, h, n: int, theta, dtype) -> QPData:
@@ -105,7 +117,10 @@ class QPInteriorPoint:
             worst = jnp.max(jnp.where(rows.live, -v, -jnp.inf), initial=-jnp.inf)
             return jnp.where(rows.live, v + jnp.where(worst >= 0, 1 + worst, 0.0), 0.0)
 
-        return QPState(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y)
+        return self._start(Point(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y), pr)
+
+    def _start(self, point: Point, pr: QPProblem) -> QPState:
+        return QPState(point, point, self._measure(point, pr)[0], jnp.zeros((), jnp.int32))
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -115,10 +130,10 @@ class QPInteriorPoint:
         x = x / sc.D
         z = sc.c * from_rows(lam, rows, self.pairs, pr.equal) / sc.E
         s = jnp.where(rows.live, jnp.maximum(d.h - d.G @ x, floor), 0.0)
-        return QPState(x, s, jnp.where(rows.live, jnp.maximum(z, floor), z), sc.c * y / sc.F)
+        return self._start(Point(x, s, jnp.where(rows.live, jnp.maximum(z, floor), z), sc.c * y / sc.F), pr)
 
     def step(self, st: QPState, pr: QPProblem) -> QPState:
-        x, s, z, y = st
+        x, s, z, y = st.point
         d, rows = pr.scaled, pr.rows
         r_p = jnp.where(rows.live | rows.equal, d.G @ x + s - d.h, 0.0)
         lin = Linearization(d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, r_p, d.A, d.A @ x - d.b)
@@ -130,33 +145,46 @@ class QPInteriorPoint:
         step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
                                   equality_reg=jnp.clip(mu, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
-        return QPState(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
+        point = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
+        residual, _, _ = self._measure(point, pr)
+        better = residual < st.best_residual
+        best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, st.best)
+        return QPState(point, best, jnp.where(better, residual, st.best_residual),
+                       jnp.where(better, 0, st.stalls + 1))
 
-    def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:
+    def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """The relative residual of a point on the original data, and whether it certifies
+        primal or dual infeasibility (the iterates diverge along a certificate when no solution exists)."""
         d, sc, rows = pr.original, pr.scaling, pr.rows
-        x, lam, y = self.result(st, pr)
-        s = st.s / sc.E
+        x, lam, y = self._unscale(point, pr)
+        s = point.s / sc.E
         Px, Gx, Ax = d.P @ x, d.G @ x, d.A @ x
         G_lam, A_y = d.G.T @ lam, d.A.T @ y
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         r_d = _inf(Px + d.q + G_lam + A_y) / (1 + jnp.max(jnp.stack([_inf(Px), _inf(d.q), _inf(G_lam), _inf(A_y)])))
         r_g = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
         r_p = jnp.maximum(_inf(r_g), _inf(Ax - d.b)) / (1 + jnp.max(jnp.stack([_inf(Gx), _inf(d.h), _inf(Ax), _inf(d.b)])))
-        gap = jnp.sum(jnp.where(rows.live, st.s * st.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
+        gap = jnp.sum(jnp.where(rows.live, point.s * point.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
-        solved = residual <= self.tol
-        # The iterates diverge along a certificate when no solution exists.
         primal = primal_infeasible(d.G, d.h, d.A, d.b, lam, y, self.inf_tol)
         dual = dual_infeasible(d.P, d.q, d.G, d.A, x, self.inf_tol)
+        return residual, primal, dual
+
+    def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:
+        _, primal, dual = self._measure(st.point, pr)
         status = jnp.where(
-            solved, Status.SOLVED,
+            st.best_residual <= self.tol, Status.SOLVED,
             jnp.where(primal, Status.PRIMAL_INFEASIBLE,
-                      jnp.where(dual, Status.DUAL_INFEASIBLE, RUNNING)),
+                      jnp.where(dual, Status.DUAL_INFEASIBLE,
+                                jnp.where(st.stalls >= PATIENCE, Status.INACCURATE, RUNNING))),
         )
-        return status.astype(jnp.int32), residual
+        return status.astype(jnp.int32), st.best_residual
 
     def result(self, st: QPState, pr: QPProblem):
-        """(x, λ, ν) unscaled, λ for the original rows."""
+        """(x, λ, ν) of the best iterate, unscaled, λ for the original rows."""
+        return self._unscale(st.best, pr)
+
+    def _unscale(self, point: Point, pr: QPProblem):
         sc = pr.scaling
-        lam = to_rows(sc.E * st.z / sc.c, pr.rows, self.pairs, pr.equal)
-        return sc.D * st.x, lam, sc.F * st.y / sc.c
+        lam = to_rows(sc.E * point.z / sc.c, pr.rows, self.pairs, pr.equal)
+        return sc.D * point.x, lam, sc.F * point.y / sc.c
