@@ -137,9 +137,11 @@ class QPInteriorPoint:
         d, rows = pr.scaled, pr.rows
         r_p = jnp.where(rows.live | rows.equal, d.G @ x + s - d.h, 0.0)
         lin = Linearization(d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, r_p, d.A, d.A @ x - d.b)
-        objective = 0.5 * jnp.dot(x, d.P @ x) + jnp.dot(d.q, x)
-        enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * (pr.scaling.c + jnp.abs(objective))
-        enough = enough / jnp.maximum(jnp.sum(rows.live), 1)
+        enough = 0.0
+        if COMPLEMENTARITY_FLOOR[x.dtype.itemsize]:
+            objective = 0.5 * jnp.dot(x, d.P @ x) + jnp.dot(d.q, x)
+            enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * (pr.scaling.c + jnp.abs(objective))
+            enough = enough / jnp.maximum(jnp.sum(rows.live), 1)
         lo, hi = EQUALITY_REG[x.dtype.itemsize]
         mu = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / jnp.maximum(jnp.sum(rows.live), 1)
         step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
