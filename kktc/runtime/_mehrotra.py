@@ -6,7 +6,7 @@ slacks s > 0 and multipliers λ > 0 the Newton system
     H dx + Gᵀ dλ + Aᵀ dν = −r_d,   G dx + ds = −r_p,   A dx = −r_e,   λ∘ds + s∘dλ = −r_c
 
 is reduced to [[H + GᵀWG + δI, Aᵀ], [A, −δI]] (W = diag(λ/s)), factored once,
-and solved for the predictor and the corrector; each solve is refined twice.
+and solved for the predictor (unrefined) and the corrector (refined twice).
 The δ terms make it the Newton step of a proximal subproblem centred at the
 current point (primal and dual proximal regularization): the step still
 solves the original problem at convergence, and the matrix stays
@@ -24,10 +24,12 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.linalg import lu_factor, lu_solve
+
+from ._quasidefinite import quasidefinite_solver
 
 
 SHORT_STEP = 0.1  # a step to the boundary shorter than this recentres instead
+REFINEMENTS = 2  # refinement steps of each solve against the unperturbed matrix
 
 
 class Linearization(NamedTuple):
@@ -67,25 +69,11 @@ def max_step(v: jax.Array, dv: jax.Array) -> jax.Array:
     return jnp.minimum(1.0, jnp.min(ratios, initial=jnp.inf))
 
 
-def reduced_solver(H, G, A, w, reg: float, refinements: int = 2):
-    """Solve [[H + GᵀWG + δI, Aᵀ], [A, −δI]] by a factorization with a safer δ, refined against it."""
+def reduced_solver(H, G, A, w, reg: float, refinements: int = REFINEMENTS):
+    """Solve [[H + GᵀWG + δI, Aᵀ], [A, −δI]] (see ``_quasidefinite``)."""
     n, p = H.shape[0], A.shape[0]
     top = H + (G.T * w[None, :]) @ G
-    K = jnp.block([[top + reg * jnp.eye(n, dtype=H.dtype), A.T], [A, -reg * jnp.eye(p, dtype=H.dtype)]])
-    # the factored δ is no smaller than the rounding level of each diagonal entry: beside the
-    # λ/s → ∞ of active rows a smaller one is lost, and a degenerate problem (several optimal
-    # points) then meets a zero pivot, or float32 a garbage one. Refinement against K takes
-    # most of that extra δ back out.
-    safer = jnp.maximum(reg, jnp.finfo(H.dtype).eps * jnp.abs(jnp.diagonal(top))) - reg
-    lu = lu_factor(K + jnp.diag(jnp.concatenate([safer, jnp.zeros((p,), H.dtype)])))
-
-    def solve(rhs):
-        sol = lu_solve(lu, rhs)
-        for _ in range(refinements):
-            sol = sol + lu_solve(lu, rhs - K @ sol)
-        return sol
-
-    return solve
+    return quasidefinite_solver(top, A, jnp.full((n,), reg, H.dtype), jnp.full((p,), reg, H.dtype), refinements)
 
 
 def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float,
@@ -110,10 +98,15 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     w = jnp.where(live, z / s_live, jnp.where(equal, 1.0 / equality_reg, 0.0))
     solve = reduced_solver(lin.H, lin.G, lin.A, w, reg)
 
-    def newton(r_c):
-        c = jnp.where(live, (z * lin.r_p - r_c) / s_live, jnp.where(equal, lin.r_p / equality_reg, 0.0))
-        sol = solve(jnp.concatenate([-lin.r_d - lin.G.T @ c, -lin.r_e]))
-        dx, dy = sol[:n], sol[n:]
+    def newton(*targets, refinements):
+        """The Newton steps for several complementarity right-hand sides, from one solve."""
+        cs = [jnp.where(live, (z * lin.r_p - r_c) / s_live, jnp.where(equal, lin.r_p / equality_reg, 0.0))
+              for r_c in targets]
+        rhs = jnp.stack([jnp.concatenate([-lin.r_d - lin.G.T @ c, -lin.r_e]) for c in cs], axis=1)
+        sol = solve(rhs, refinements)
+        return [direction(sol[:n, k], sol[n:, k], c) for k, c in enumerate(cs)]
+
+    def direction(dx, dy, c):
         Gdx = lin.G @ dx
         ds = jnp.where(live, -lin.r_p - Gdx, 0.0)
         dz = w * Gdx + c
@@ -122,19 +115,22 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
 
     sz = jnp.where(live, s * z, 0.0)
     mu = jnp.sum(sz) / m
-    affine = newton(sz)
+    # the predictor only sets σ and the second-order term: it goes unrefined
+    [affine] = newton(sz, refinements=0)
     a = affine.alpha
     mu_a = jnp.sum(jnp.where(live, (s + a * affine.ds) * (z + a * affine.dz), 0.0)) / m
     sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
     target = jnp.maximum(sigma * mu, floor)
     second_order = jnp.where(corrector, affine.ds * affine.dz, 0.0)
-    step = newton(sz + second_order - target)._replace(target=target)
     if not recentre:
-        return step
+        [step] = newton(sz + second_order - target, refinements=REFINEMENTS)
+        return step._replace(target=target)
     # Badly centred (some λᵢsᵢ ≪ μ) the step to the boundary collapses; then aim at the
     # central path itself (σ = 1, no second-order term), as Gondzio's centrality correctors do.
+    # Both steps come from one solve with two right-hand sides.
     centre = jnp.maximum(mu, floor)
-    recentred = newton(sz - centre)._replace(target=centre)
+    step, recentred = newton(sz + second_order - target, sz - centre, refinements=REFINEMENTS)
+    step, recentred = step._replace(target=target), recentred._replace(target=centre)
     short = step.alpha < SHORT_STEP
     return jax.tree_util.tree_map(lambda a, b: jnp.where(short, b, a), step, recentred)
 

@@ -66,6 +66,8 @@ class QPState(NamedTuple):
     best: Point  # the iterate with the smallest residual so far: what the solve returns
     best_residual: jax.Array
     stalls: jax.Array  # steps since the best residual last fell
+    primal_infeasible: jax.Array  # the current iterate certifies it (see ``_measure``)
+    dual_infeasible: jax.Array
 
 
 #: Steps without a new best residual before the solve gives up as INACCURATE (keeping its best
@@ -120,7 +122,8 @@ class QPInteriorPoint:
         return self._start(Point(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y), pr)
 
     def _start(self, point: Point, pr: QPProblem) -> QPState:
-        return QPState(point, point, self._measure(point, pr)[0], jnp.zeros((), jnp.int32))
+        residual, primal, dual = self._measure(point, pr)
+        return QPState(point, point, residual, jnp.zeros((), jnp.int32), primal, dual)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -148,11 +151,11 @@ class QPInteriorPoint:
                                   equality_reg=jnp.clip(mu, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
         point = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
-        residual, _, _ = self._measure(point, pr)
+        residual, primal, dual = self._measure(point, pr)
         better = residual < st.best_residual
         best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, st.best)
         return QPState(point, best, jnp.where(better, residual, st.best_residual),
-                       jnp.where(better, 0, st.stalls + 1))
+                       jnp.where(better, 0, st.stalls + 1), primal, dual)
 
     def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The relative residual of a point on the original data, and whether it certifies
@@ -173,11 +176,10 @@ class QPInteriorPoint:
         return residual, primal, dual
 
     def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:
-        _, primal, dual = self._measure(st.point, pr)
         status = jnp.where(
             st.best_residual <= self.tol, Status.SOLVED,
-            jnp.where(primal, Status.PRIMAL_INFEASIBLE,
-                      jnp.where(dual, Status.DUAL_INFEASIBLE,
+            jnp.where(st.primal_infeasible, Status.PRIMAL_INFEASIBLE,
+                      jnp.where(st.dual_infeasible, Status.DUAL_INFEASIBLE,
                                 jnp.where(st.stalls >= PATIENCE, Status.INACCURATE, RUNNING))),
         )
         return status.astype(jnp.int32), st.best_residual
