@@ -40,7 +40,9 @@ from jax.flatten_util import ravel_pytree
 from ._quasidefinite import quasidefinite_solver
 
 POLICIES = ("regularized",)
-REFINEMENTS = 5  # against the whole Jacobian: at degenerate points two leave 0.5% (examples/image_reconstruction.py)
+#: Refinements against the whole Jacobian: at degenerate points two leave 0.5 %
+#: (examples/image_reconstruction.py).
+REFINEMENTS = 5
 
 
 def _zero_tangent(x: jax.Array):
@@ -71,12 +73,17 @@ def _row_scale(norms: jax.Array) -> jax.Array:
 
 def _jacobian(F, w, theta, delta: float) -> _Jacobian:
     z, lam, nu = w
-    by_z = jax.jacfwd(lambda v: F((v, lam, nu), theta))(z)  # (K, J_h, ΛJ_g)
+
+    def stationarity_and_equality(v):
+        blocks = F((v, lam, nu), theta)
+        return blocks.stationarity, blocks.equality
+
+    K, Jh = jax.jacfwd(stationarity_and_equality)(z)
     JgT = jax.jacfwd(lambda v: F((z, v, nu), theta).stationarity)(lam)
     g = jax.jvp(lambda v: F((z, v, nu), theta).complementarity, (lam,), (jnp.ones_like(lam),))[1]
-    K, Jh, Jg = (by_z.stationarity + by_z.stationarity.T) / 2, by_z.equality, JgT.T
+    K, Jg = (K + K.T) / 2, JgT.T
     r_s = _row_scale(jnp.maximum(jnp.maximum(_amax(K, 1), _amax(JgT, 1)), _amax(Jh, 0)))
-    r_c = _row_scale(jnp.maximum(_amax(by_z.complementarity, 1), jnp.abs(g)))
+    r_c = _row_scale(jnp.maximum(jnp.abs(lam) * _amax(Jg, 1), jnp.abs(g)))  # the row [ΛJ_g, diag(g)]
     return _Jacobian(K + jnp.diag(delta * r_s), Jg, Jh, jnp.maximum(lam, 0.0),
                      jnp.minimum(g, 0.0) - delta * r_c, delta * _row_scale(_amax(Jh, 1)))
 
@@ -90,7 +97,8 @@ def _linear_solve(J: _Jacobian, rhs: jax.Array) -> jax.Array:
     """
     n, m, p = J.K.shape[0], J.Jg.shape[0], J.Jh.shape[0]
     W = J.lam / -J.d
-    reduced = quasidefinite_solver(J.K + J.Jg.T @ (W[:, None] * J.Jg), J.Jh, jnp.zeros((n,), J.K.dtype), J.e, 0)
+    M = J.K + J.Jg.T @ (W[:, None] * J.Jg)
+    reduced = quasidefinite_solver(M, J.Jh, jnp.zeros((n,), J.K.dtype), J.e, refinements=0)
 
     def matvec(v):
         dz, dl, dn = jnp.split(v, [n, n + m])

@@ -27,7 +27,6 @@ import numpy as np
 
 from ._quasidefinite import quasidefinite_solver
 
-
 SHORT_STEP = 0.1  # a step to the boundary shorter than this recentres instead
 REFINEMENTS = 2  # refinement steps of each solve against the unperturbed matrix
 
@@ -73,7 +72,8 @@ def reduced_solver(H, G, A, w, reg: float, refinements: int = REFINEMENTS):
     """Solve [[H + GᵀWG + δI, Aᵀ], [A, −δI]] (see ``_quasidefinite``)."""
     n, p = H.shape[0], A.shape[0]
     top = H + (G.T * w[None, :]) @ G
-    return quasidefinite_solver(top, A, jnp.full((n,), reg, H.dtype), jnp.full((p,), reg, H.dtype), refinements)
+    a, b = jnp.full((n,), reg, H.dtype), jnp.full((p,), reg, H.dtype)
+    return quasidefinite_solver(top, A, a, b, refinements)
 
 
 def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float,
@@ -135,18 +135,19 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     return jax.tree_util.tree_map(lambda a, b: jnp.where(short, b, a), step, recentred)
 
 
-def _inf(v: jax.Array) -> jax.Array:
+def inf_norm(v: jax.Array) -> jax.Array:
     return jnp.max(jnp.abs(v), initial=0.0)
 
 
 def primal_infeasible(G, h, A, b, z, y, tol: float) -> jax.Array:
     """Farkas: λ >= 0, ν with Gᵀλ + Aᵀν ≈ 0 and hᵀλ + bᵀν < 0 (the multipliers diverge along it)."""
     ray = -(jnp.dot(h, z) + jnp.dot(b, y))
-    return (ray > 1 / tol) & (_inf(G.T @ z + A.T @ y) <= tol * ray)
+    return (ray > 1 / tol) & (inf_norm(G.T @ z + A.T @ y) <= tol * ray)
 
 
 def dual_infeasible(P, q, G, A, x, tol: float) -> jax.Array:
     """A direction x with Px ≈ 0, Ax ≈ 0, Gx <= 0 and qᵀx < 0 (the iterates diverge along it)."""
     descent = -jnp.dot(q, x)
-    worst = jnp.maximum(jnp.maximum(_inf(P @ x), _inf(A @ x)), jnp.max(jnp.maximum(G @ x, 0.0), initial=0.0))
+    violation = jnp.max(jnp.maximum(G @ x, 0.0), initial=0.0)
+    worst = jnp.maximum(jnp.maximum(inf_norm(P @ x), inf_norm(A @ x)), violation)
     return (descent > 1 / tol) & (worst <= tol * descent)

@@ -17,11 +17,18 @@ import jax
 import jax.numpy as jnp
 
 from ._driver import RUNNING
-from ._mehrotra import Linearization, Rows, dual_infeasible, mehrotra_direction, primal_infeasible, reduced_solver
+from ._mehrotra import (
+    Linearization,
+    Rows,
+    dual_infeasible,
+    inf_norm,
+    mehrotra_direction,
+    primal_infeasible,
+    reduced_solver,
+)
 from ._qp_rows import Pairs, classify, from_rows, to_rows
 from ._qp_scaling import Scaling, equilibrate
 from ._status import Status
-
 
 #: The dual regularization δ of rows held as equalities, per float width (in the scaled problem),
 #: follows μ between these bounds: each step leaves Gx − h = δ·Δλ on them, and a δ that stayed
@@ -90,10 +97,6 @@ def extract(f, g, h, n: int, theta, dtype) -> QPData:
     return QPData(P, q, G, -g(zero, theta), A, -h(zero, theta))
 
 
-def _inf(v: jax.Array) -> jax.Array:
-    return jnp.max(jnp.abs(v), initial=0.0)
-
-
 class QPInteriorPoint:
     """Mehrotra's predictor-corrector method on the reduced (normal-equations-like) system."""
 
@@ -160,17 +163,21 @@ class QPInteriorPoint:
                        jnp.where(better, 0, st.stalls + 1), primal, dual)
 
     def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
-        """The relative residual of a point on the original data, and whether it certifies
-        primal or dual infeasibility (the iterates diverge along a certificate when no solution exists)."""
+        """The relative residual of a point on the original data, and its certificates.
+
+        Whether the point certifies primal or dual infeasibility: the iterates diverge along a
+        certificate when no solution exists.
+        """
         d, sc, rows = pr.original, pr.scaling, pr.rows
         x, lam, y = self._unscale(point, pr)
         s = point.s / sc.E
         Px, Gx, Ax = d.P @ x, d.G @ x, d.A @ x
         G_lam, A_y = d.G.T @ lam, d.A.T @ y
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
-        r_d = _inf(Px + d.q + G_lam + A_y) / (1 + jnp.max(jnp.stack([_inf(Px), _inf(d.q), _inf(G_lam), _inf(A_y)])))
+        largest = lambda *vs: jnp.max(jnp.stack([inf_norm(v) for v in vs]))  # noqa: E731
+        r_d = inf_norm(Px + d.q + G_lam + A_y) / (1 + largest(Px, d.q, G_lam, A_y))
         r_g = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
-        r_p = jnp.maximum(_inf(r_g), _inf(Ax - d.b)) / (1 + jnp.max(jnp.stack([_inf(Gx), _inf(d.h), _inf(Ax), _inf(d.b)])))
+        r_p = largest(r_g, Ax - d.b) / (1 + largest(Gx, d.h, Ax, d.b))
         gap = jnp.sum(jnp.where(rows.live, point.s * point.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
         primal = primal_infeasible(d.G, d.h, d.A, d.b, lam, y, self.inf_tol)
