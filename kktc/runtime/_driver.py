@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from ._status import Status
 
 RUNNING = -1
+FINISH = -2  # stop iterating and finish now (see ``run``)
 
 
 class Solver(Protocol):
@@ -21,8 +22,13 @@ class Solver(Protocol):
     def step(self, state: Any, data: Any) -> Any:
         """One iteration."""
 
+    def finish(self, state: Any, data: Any) -> Any:
+        """The state once iterating has stopped: a last improvement, if the solver has one.
+
+        After it, ``check`` must not answer FINISH again."""
+
     def check(self, state: Any, data: Any) -> tuple[jax.Array, jax.Array]:
-        """(status code or RUNNING, scaled residual) of a state."""
+        """(status code, RUNNING or FINISH, scaled residual) of a state."""
 
     def result(self, state: Any, data: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
         """(z, λ, ν) of a state."""
@@ -41,11 +47,16 @@ def _finite(tree: Any) -> jax.Array:
 
 
 def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> Outcome:
-    """Iterate ``solver`` from ``state`` (or its own start) until it reports a status."""
+    """Iterate ``solver`` from ``state`` (or its own start) until it reports a status, then finish.
+
+    A solver may stop iterating early with FINISH: its finish step (a polish) may then solve the
+    problem outright; where it does not, iterating resumes. The loop runs in rounds, one while_loop
+    inside another, so that the step is compiled once.
+    """
     state = solver.init(data) if state is None else state
     status, residual = solver.check(state, data)
 
-    def cond(carry):
+    def iterating(carry):
         _, k, status, _ = carry
         return (status == RUNNING) & (k < max_iter)
 
@@ -59,8 +70,21 @@ def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> O
         new = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), new, state)
         return new, k + 1, status, jnp.where(ok, residual, last_residual)
 
-    state, k, status, residual = jax.lax.while_loop(
-        cond, body, (state, jnp.array(0, jnp.int32), status, residual)
-    )
+    def another_round(carry):
+        _, k, status, _, rounds = carry
+        return (rounds == 0) | ((status == RUNNING) & (k < max_iter))
+
+    def round_(carry):
+        state, k, status, residual, rounds = carry
+        state, k, status, residual = jax.lax.while_loop(iterating, body, (state, k, status, residual))
+        finished = solver.finish(state, data)
+        last, last_residual = solver.check(finished, data)
+        # finishing may solve what iterating could not; it never overturns a certificate or an error
+        open_ = (status == RUNNING) | (status == FINISH) | (status == Status.INACCURATE)
+        status = jnp.where(open_ & (last == Status.SOLVED), Status.SOLVED, jnp.where(status == FINISH, last, status))
+        return finished, k, status, last_residual, rounds + 1
+
+    start = (state, jnp.array(0, jnp.int32), status, residual, jnp.array(0, jnp.int32))
+    state, k, status, residual, _ = jax.lax.while_loop(another_round, round_, start)
     status = jnp.where(status == RUNNING, Status.MAX_ITERATIONS, status).astype(jnp.int32)
     return Outcome(solver.result(state, data), status, k, residual)

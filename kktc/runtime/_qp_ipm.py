@@ -16,7 +16,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from ._driver import RUNNING
+from ._driver import FINISH, RUNNING
 from ._mehrotra import (
     Linearization,
     Rows,
@@ -26,6 +26,7 @@ from ._mehrotra import (
     primal_infeasible,
     reduced_solver,
 )
+from ._qp_polish import polish
 from ._qp_rows import Pairs, classify, from_rows, to_rows
 from ._qp_scaling import Scaling, equilibrate
 from ._status import Status
@@ -79,6 +80,15 @@ class QPState(NamedTuple):
     stalls: jax.Array  # steps since the best residual last fell
     primal_infeasible: jax.Array  # the current iterate certifies it (see ``_measure``)
     dual_infeasible: jax.Array
+    polishes: jax.Array  # how often the finish step has run (``finish``)
+
+
+#: The residuals, per float width, at which the solve tries its finish step: polishing the active
+#: set (``_qp_polish``). Where that reaches the tolerance the solve ends there, some iterations
+#: early; where not, it iterates on to the next (and polishes once more at the end). On random
+#: n = 100 QPs the active set is right at 1e-3 for 92 % of them and at 1e-4 for 97 %, while the
+#: iterates need three to four more steps to the tolerance.
+POLISH_FROM = {8: (1e-4,), 4: (1e-2,)}
 
 
 #: Steps without a new best residual before the solve gives up as INACCURATE (keeping its best
@@ -130,7 +140,7 @@ class QPInteriorPoint:
 
     def _start(self, point: Point, pr: QPProblem) -> QPState:
         residual, primal, dual = self._measure(point, pr)
-        return QPState(point, point, residual, jnp.zeros((), jnp.int32), primal, dual)
+        return QPState(point, point, residual, jnp.zeros((), jnp.int32), primal, dual, jnp.zeros((), jnp.int32))
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -160,7 +170,19 @@ class QPInteriorPoint:
         better = residual < st.best_residual
         best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, st.best)
         return QPState(point, best, jnp.where(better, residual, st.best_residual),
-                       jnp.where(better, 0, st.stalls + 1), primal, dual)
+                       jnp.where(better, 0, st.stalls + 1), primal, dual, st.polishes)
+
+    def finish(self, st: QPState, pr: QPProblem) -> QPState:
+        """The best iterate polished on its active set (``_qp_polish``), where that lowers the residual."""
+        best, best_residual = st.best, st.best_residual
+        candidates = polish(*pr.scaled, *st.best, pr.rows)
+        for k in range(candidates[0].shape[0]):
+            point = Point(*(v[k] for v in candidates))
+            residual, _, _ = self._measure(point, pr)
+            better = residual < best_residual  # False on NaN
+            best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, best)
+            best_residual = jnp.where(better, residual, best_residual)
+        return st._replace(best=best, best_residual=best_residual, polishes=st.polishes + 1)
 
     def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The relative residual of a point on the original data, and its certificates.
@@ -185,13 +207,15 @@ class QPInteriorPoint:
         return residual, primal, dual
 
     def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:
-        status = jnp.where(
-            st.best_residual <= self.tol, Status.SOLVED,
-            jnp.where(st.primal_infeasible, Status.PRIMAL_INFEASIBLE,
-                      jnp.where(st.dual_infeasible, Status.DUAL_INFEASIBLE,
-                                jnp.where(st.stalls >= PATIENCE, Status.INACCURATE, RUNNING))),
+        residual = st.best_residual
+        attempts = POLISH_FROM[residual.dtype.itemsize] + (0.0,)  # 0: no more early attempts
+        polish_now = residual <= jnp.asarray(attempts, residual.dtype)[jnp.minimum(st.polishes, len(attempts) - 1)]
+        status = jnp.select(
+            [residual <= self.tol, polish_now, st.primal_infeasible, st.dual_infeasible, st.stalls >= PATIENCE],
+            [Status.SOLVED, FINISH, Status.PRIMAL_INFEASIBLE, Status.DUAL_INFEASIBLE, Status.INACCURATE],
+            RUNNING,
         )
-        return status.astype(jnp.int32), st.best_residual
+        return status.astype(jnp.int32), residual
 
     def result(self, st: QPState, pr: QPProblem):
         """(x, λ, ν) of the best iterate, unscaled, λ for the original rows."""

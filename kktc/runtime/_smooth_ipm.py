@@ -129,5 +129,8 @@ class SmoothInteriorPoint:
         status = jnp.where(residual <= self.tol, Status.SOLVED, jnp.where(infeasible, Status.PRIMAL_INFEASIBLE, RUNNING))
         return status.astype(jnp.int32), residual
 
+    def finish(self, st: SmoothState, theta) -> SmoothState:
+        return st
+
     def result(self, st: SmoothState, theta):
         return st.x, st.z, st.y
