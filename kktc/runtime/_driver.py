@@ -25,7 +25,8 @@ class Solver(Protocol):
     def finish(self, state: Any, data: Any) -> Any:
         """The state once iterating has stopped: a last improvement, if the solver has one.
 
-        After it, ``check`` must not answer FINISH again."""
+        After it, ``check`` must not answer FINISH again.
+        """
 
     def check(self, state: Any, data: Any) -> tuple[jax.Array, jax.Array]:
         """(status code, RUNNING or FINISH, scaled residual) of a state."""

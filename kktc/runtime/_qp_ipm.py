@@ -174,15 +174,9 @@ class QPInteriorPoint:
 
     def finish(self, st: QPState, pr: QPProblem) -> QPState:
         """The best iterate polished on its active set (``_qp_polish``), where that lowers the residual."""
-        best, best_residual = st.best, st.best_residual
-        candidates = polish(*pr.scaled, *st.best, pr.rows)
-        for k in range(candidates[0].shape[0]):
-            point = Point(*(v[k] for v in candidates))
-            residual, _, _ = self._measure(point, pr)
-            better = residual < best_residual  # False on NaN
-            best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, best)
-            best_residual = jnp.where(better, residual, best_residual)
-        return st._replace(best=best, best_residual=best_residual, polishes=st.polishes + 1)
+        measure = lambda point: self._measure(Point(*point), pr)[0]  # noqa: E731
+        best, residual = polish(*pr.scaled, st.best, st.best_residual, pr.rows, measure, self.tol)
+        return st._replace(best=Point(*best), best_residual=residual, polishes=st.polishes + 1)
 
     def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The relative residual of a point on the original data, and its certificates.

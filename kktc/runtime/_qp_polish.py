@@ -12,10 +12,12 @@ are at rounding level, where the interior-point iterates stall once the weights
 regularization δ (the active rows eliminated with weight 1/δ, as in the step)
 and refined against the unregularized system, as OSQP polishes; a degenerate
 active set (dependent rows, a singular P) still gets the least-change answer.
-The caller keeps the polished point only if its KKT residual is smaller.
+A polished point is kept only where its KKT residual is smaller.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
@@ -28,27 +30,42 @@ from ._mehrotra import Rows, reduced_solver
 POLISH_REG = {8: 1e-8, 4: 1e-4}
 #: Refinement steps per polish. On random QPs two reach rounding level; Maros–Meszaros asks for more.
 POLISH_REFINEMENTS = 3
-ATTEMPTS = 2  # the guessed active set and one correction
+#: Active sets tried per polish: the guessed one and corrections of it. Random QPs need at most two;
+#: QETAMACR (Maros–Meszaros) needs three from where its iterates stall, five from a residual of 1e-4.
+PASSES = 5
 
 
-def polish(P, q, G, h, A, b, x, s, z, y, rows: Rows) -> tuple[jax.Array, ...]:
-    """Two candidate points (x, s, λ, ν) from the iterate (x, s, λ, ν) = (x, s, z, y), stacked.
+def polish(P, q, G, h, A, b, point, point_residual, rows: Rows, residual: Callable,
+           tol) -> tuple[tuple, jax.Array]:
+    """The point (x, s, λ, ν) with the smallest ``residual`` among ``point`` and its polishes, and that residual.
 
-    The first polishes the active set the iterate suggests (λᵢ > sᵢ). A row whose multiplier
-    or slack is still converging (both near √μ) can be guessed wrong; the second candidate is one
-    active-set correction of the first: rows with a negative multiplier leave, violated rows enter.
+    The first pass polishes the active set the iterate suggests (λᵢ > sᵢ). A row whose multiplier
+    or slack is still converging (both near √μ) can be guessed wrong: each further pass corrects the
+    last one's active set, as an active-set method would (rows with a negative multiplier leave,
+    violated rows enter), until a polish reaches ``tol`` or PASSES are spent.
     """
     data = (P, q, G, h, A, b)
+    x, s, z, y = point
 
-    def attempt(carry, _):
-        active, (x, z, y) = carry
-        x, z, y = _solve_active(*data, x, z, y, active)
+    def more(carry):
+        k, _, _, polished, _, _ = carry
+        return (k < PASSES) & ~(polished <= tol)
+
+    def attempt(carry):
+        k, active, start, polished, best, best_residual = carry
+        x, z, y = _solve_active(*data, *start, active)
+        candidate = _feasible_side(G, h, rows, x, z, y)
+        polished = residual(candidate)
+        better = polished < best_residual  # False on NaN
+        best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), candidate, best)
         corrected = rows.equal | (rows.live & jnp.where(active, z >= 0, G @ x > h))
-        return (corrected, (x, z, y)), _feasible_side(G, h, rows, x, z, y)
+        return k + 1, corrected, (x, z, y), polished, best, jnp.where(better, polished, best_residual)
 
     guess = rows.equal | (rows.live & (z > s))
-    _, candidates = jax.lax.scan(attempt, (guess, (x, z, y)), None, length=ATTEMPTS)
-    return candidates
+    never = jnp.full_like(point_residual, jnp.inf)
+    start = (jnp.array(0), guess, (x, z, y), never, tuple(point), point_residual)
+    *_, best, best_residual = jax.lax.while_loop(more, attempt, start)
+    return best, best_residual
 
 
 def _solve_active(P, q, G, h, A, b, x, z, y, active):
