@@ -140,7 +140,8 @@ class QPInteriorPoint:
 
     def _start(self, point: Point, pr: QPProblem) -> QPState:
         residual, primal, dual = self._measure(point, pr)
-        return QPState(point, point, residual, jnp.zeros((), jnp.int32), primal, dual, jnp.zeros((), jnp.int32))
+        zero = jnp.zeros((), jnp.int32)
+        return QPState(point, point, residual, zero, primal, dual, zero)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -202,13 +203,16 @@ class QPInteriorPoint:
 
     def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:
         residual = st.best_residual
-        attempts = POLISH_FROM[residual.dtype.itemsize] + (0.0,)  # 0: no more early attempts
-        polish_now = residual <= jnp.asarray(attempts, residual.dtype)[jnp.minimum(st.polishes, len(attempts) - 1)]
-        status = jnp.select(
-            [residual <= self.tol, polish_now, st.primal_infeasible, st.dual_infeasible, st.stalls >= PATIENCE],
-            [Status.SOLVED, FINISH, Status.PRIMAL_INFEASIBLE, Status.DUAL_INFEASIBLE, Status.INACCURATE],
-            RUNNING,
-        )
+        attempts = jnp.asarray(POLISH_FROM[residual.dtype.itemsize] + (0.0,), residual.dtype)  # 0: no more
+        polish_now = residual <= attempts[jnp.minimum(st.polishes, attempts.shape[0] - 1)]
+        verdicts = [
+            (residual <= self.tol, Status.SOLVED),
+            (polish_now, FINISH),
+            (st.primal_infeasible, Status.PRIMAL_INFEASIBLE),
+            (st.dual_infeasible, Status.DUAL_INFEASIBLE),
+            (st.stalls >= PATIENCE, Status.INACCURATE),
+        ]
+        status = jnp.select([c for c, _ in verdicts], [v for _, v in verdicts], RUNNING)
         return status.astype(jnp.int32), residual
 
     def result(self, st: QPState, pr: QPProblem):

@@ -37,7 +37,7 @@ PASSES = 5
 
 def polish(P, q, G, h, A, b, point, point_residual, rows: Rows, residual: Callable,
            tol) -> tuple[tuple, jax.Array]:
-    """The point (x, s, λ, ν) with the smallest ``residual`` among ``point`` and its polishes, and that residual.
+    """The point (x, s, λ, ν) of smallest ``residual`` among ``point`` and its polishes, and that residual.
 
     The first pass polishes the active set the iterate suggests (λᵢ > sᵢ). A row whose multiplier
     or slack is still converging (both near √μ) can be guessed wrong: each further pass corrects the
