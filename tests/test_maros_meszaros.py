@@ -24,6 +24,9 @@ if not (mm.DATA / "reference_optima.txt").exists():
     pytest.skip(f"Maros–Meszaros data not found at {mm.DATA} (set KKTC_DATA)", allow_module_level=True)
 
 SUBSET = ["HS21", "HS35", "HS76", "HS118", "GENHS28", "TAME", "QAFIRO", "LOTSCHD", "DUALC1", "CVXQP1_S"]
+#: Slow: solved only with the polishing finish step (QPCBOEI1 at the end, QETAMACR with active-set
+#: corrections) or with the equality regularization following the relative gap (QFORPLAN).
+HARD = ["QPCBOEI1", "QETAMACR", "QFORPLAN"]
 FLOAT32 = ["HS21", "HS35", "HS76", "HS118", "GENHS28", "QAFIRO"]
 
 
@@ -41,7 +44,7 @@ def relative_error(objective, r, reference) -> float:
     return abs(float(objective) + r - reference) / max(1.0, abs(reference))
 
 
-@pytest.mark.parametrize("name", SUBSET)
+@pytest.mark.parametrize("name", SUBSET + [pytest.param(name, marks=pytest.mark.slow) for name in HARD])
 def test_solved_to_the_reference_optimum(layer, name):
     params, r, reference = problem(name)
     sol = layer(**params)

@@ -32,8 +32,10 @@ from ._qp_scaling import Scaling, equilibrate
 from ._status import Status
 
 #: The dual regularization δ of rows held as equalities, per float width (in the scaled problem),
-#: follows μ between these bounds: each step leaves Gx − h = δ·Δλ on them, and a δ that stayed
-#: large while μ → 0 would let the barrier lock in bounds before those rows hold (QCAPRI).
+#: follows the relative duality gap between these bounds: each step leaves Gx − h = δ·Δλ on them,
+#: and a δ that stayed large while the gap closes would let the barrier lock in bounds before those
+#: rows hold (QCAPRI). The gap, not μ: μ carries the objective's scale, and where it stays large
+#: (QFORPLAN: μ ≈ 1e2 at a relative gap of 1e-7) δ stuck at its upper bound and so did the rows.
 EQUALITY_REG = {8: (1e-10, 1e-6), 4: (1e-5, 1e-3)}
 
 
@@ -162,9 +164,9 @@ class QPInteriorPoint:
         enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * self.tol * (pr.scaling.c + jnp.abs(objective))
         enough = enough / jnp.maximum(jnp.sum(rows.live), 1)
         lo, hi = EQUALITY_REG[x.dtype.itemsize]
-        mu = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / jnp.maximum(jnp.sum(rows.live), 1)
+        relative_gap = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / (pr.scaling.c + jnp.abs(objective))
         step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
-                                  equality_reg=jnp.clip(mu, lo, hi), recentre=True)
+                                  equality_reg=jnp.clip(relative_gap, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
         point = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
         residual, primal, dual = self._measure(point, pr)
