@@ -73,7 +73,7 @@ def reduced_solver(H, G, A, w, reg: float, refinements: int = REFINEMENTS):
     n, p = H.shape[0], A.shape[0]
     top = H + (G.T * w[None, :]) @ G
     a, b = jnp.full((n,), reg, H.dtype), jnp.full((p,), reg, H.dtype)
-    return quasidefinite_solver(top, A, a, b, refinements)
+    return quasidefinite_solver(top, A, a, b, refinements, differentiable=False)
 
 
 def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: float,

@@ -25,21 +25,17 @@ import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve, solve_triangular
 
 
-def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
-                         refinements: int) -> Callable[..., jax.Array]:
-    """``solve(rhs, refinements=refinements)`` for K above; ``rhs`` is [r; t], a vector or columns."""
+def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array, refinements: int,
+                         differentiable: bool = True) -> Callable[..., jax.Array]:
+    """``solve(rhs, refinements=refinements)`` for K above; ``rhs`` is [r; t], a vector or columns.
+
+    ``differentiable=False`` checks for breakdown once per batch under ``vmap`` (see
+    ``_factor_batched_check``), which reverse-mode autodiff cannot pass through.
+    """
     n, p = M.shape[0], A.shape[0]
     K = jnp.block([[M + jnp.diag(a), A.T], [A, -jnp.diag(b)]])
-    rounding = jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M))
-
-    def cholesky(floor):
-        return jnp.linalg.cholesky(M + jnp.diag(jnp.maximum(a, floor)))
-
-    L = cholesky(rounding)
-    # a pivot lost to rounding breaks the factorization down (NaN): then factor again with the
-    # bound on the pivots' rounding, (n + 1)·eps. Not always: refinement takes a larger floor out
-    # more slowly (four Maros–Meszaros problems stall with it)
-    L = jax.lax.cond(jnp.all(jnp.isfinite(L)), lambda: L, lambda: cholesky((n + 1) * rounding))
+    factor = _factor if differentiable else _factor_batched_check
+    L = factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)))
     if p:
         Y = solve_triangular(L, A.T, lower=True)
         # S is p×p (p equality rows, few): its inverse makes each solve one product instead of two
@@ -62,3 +58,47 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
         return sol
 
     return solve
+
+
+
+def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
+    i = jnp.arange(M.shape[-1])
+    return jnp.linalg.cholesky(M.at[..., i, i].add(diagonal))
+
+
+def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
+    """The Cholesky factor of M + diag(max(a, rounding)), rounding = eps·|Mᵢᵢ|.
+
+    A pivot lost to rounding breaks the factorization down (NaN): then factor again with the bound
+    on the pivots' rounding, (n + 1)·eps. Not always: refinement takes a larger floor out more
+    slowly (four Maros–Meszaros problems stall with it).
+    """
+    L = _cholesky(M, jnp.maximum(a, rounding))
+    return jax.lax.cond(jnp.all(jnp.isfinite(L)), lambda: L, lambda: _second_try(M, a, rounding))
+
+
+def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
+    return _cholesky(M, jnp.maximum(a, (M.shape[-1] + 1) * rounding))
+
+
+@jax.custom_batching.custom_vmap
+def _factor_batched_check(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
+    """``_factor``, with its own batching rule.
+
+    Under ``vmap`` the second factorization runs only when an item of the batch broke down: a
+    batched predicate would turn ``cond`` into ``select``, and every step would pay for both.
+    """
+    return _factor(M, a, rounding)
+
+
+@_factor_batched_check.def_vmap
+def _factor_batch(size: int, batched, M, a, rounding):
+    M, a, rounding = (v if was else jnp.broadcast_to(v, (size, *v.shape))
+                      for v, was in zip((M, a, rounding), batched))
+    L = _cholesky(M, jnp.maximum(a, rounding))
+    broken = ~jnp.all(jnp.isfinite(L), axis=(-2, -1))
+
+    def again():
+        return jnp.where(broken[:, None, None], _second_try(M, a, rounding), L)
+
+    return jax.lax.cond(jnp.any(broken), again, lambda: L), True
