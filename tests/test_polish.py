@@ -84,7 +84,7 @@ def test_one_correction_mends_a_wrong_guess(monkeypatch):
         point, value = _qp_polish.polish(P, q, G, h, A, b, start, jnp.inf, all_live(len(h)), residual, 1e-12)
         return np.asarray(point[0]), float(value)
 
-    x_one, value_one = polished(1)
+    _, value_one = polished(1)
     assert value_one > 1e-6  # the wrong guess polishes to a wrong point
     x_two, value_two = polished(2)
     assert value_two < 1e-12

@@ -6,7 +6,8 @@ The data is equilibrated first (``_qp_scaling``) and the iterates live in the
 scaled space; the stopping test is on the original data: relative primal
 infeasibility, dual residual and duality gap. Chains whose two sides meet are
 held as equalities (``_qp_rows``). The step itself is shared with the smooth
-method (``_mehrotra``).
+method (``_mehrotra``). The finish step polishes the active set (``_qp_polish``),
+once the residual is small and again at the end.
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ class QPState(NamedTuple):
 #: The residuals, per float width, at which the solve tries its finish step: polishing the active
 #: set (``_qp_polish``). Where that reaches the tolerance the solve ends there, some iterations
 #: early; where not, it iterates on to the next (and polishes once more at the end). On random
-#: n = 100 QPs the active set is right at 1e-3 for 92 % of them and at 1e-4 for 97 %, while the
-#: iterates need three to four more steps to the tolerance.
+#: n = 100 QPs, with at most one correction, the polish succeeds from 1e-3 on 92 % of them and from
+#: 1e-4 on 97 %, while the iterates need three to four more steps to the tolerance.
 POLISH_FROM = {8: (1e-4,), 4: (1e-2,)}
 
 

@@ -60,7 +60,6 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
     return solve
 
 
-
 def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
     i = jnp.arange(M.shape[-1])
     return jnp.linalg.cholesky(M.at[..., i, i].add(diagonal))
