@@ -82,7 +82,8 @@ def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> O
         last, last_residual = solver.check(finished, data)
         # finishing may solve what iterating could not; it never overturns a certificate or an error
         open_ = (status == RUNNING) | (status == FINISH) | (status == Status.INACCURATE)
-        status = jnp.where(status == FINISH, last, status)
+        # a finish that reopens the solve (a restart) resumes iterating
+        status = jnp.where((status == FINISH) | (open_ & (last == RUNNING)), last, status)
         status = jnp.where(open_ & (last == Status.SOLVED), Status.SOLVED, status)
         return finished, k, status, last_residual, rounds + 1
 

@@ -24,6 +24,8 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve, solve_triangular
 
+from ._batch_cond import batch_cond
+
 
 def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array, refinements: int,
                          differentiable: bool = True) -> Callable[..., jax.Array]:
@@ -80,24 +82,12 @@ def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
     return _cholesky(M, jnp.maximum(a, (M.shape[-1] + 1) * rounding))
 
 
-@jax.custom_batching.custom_vmap
 def _factor_batched_check(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
-    """``_factor``, with its own batching rule.
+    """``_factor``, but under ``vmap`` the second factorization runs only when an item broke down.
 
-    Under ``vmap`` the second factorization runs only when an item of the batch broke down: a
-    batched predicate would turn ``cond`` into ``select``, and every step would pay for both.
+    A batched predicate turns ``cond`` into ``select``, and every step would pay for both.
     """
-    return _factor(M, a, rounding)
-
-
-@_factor_batched_check.def_vmap
-def _factor_batch(size: int, batched, M, a, rounding):
-    M, a, rounding = (v if was else jnp.broadcast_to(v, (size, *v.shape))
-                      for v, was in zip((M, a, rounding), batched))
     L = _cholesky(M, jnp.maximum(a, rounding))
-    broken = ~jnp.all(jnp.isfinite(L), axis=(-2, -1))
-
-    def again():
-        return jnp.where(broken[:, None, None], _second_try(M, a, rounding), L)
-
-    return jax.lax.cond(jnp.any(broken), again, lambda: L), True
+    broken = ~jnp.all(jnp.isfinite(L))
+    return batch_cond(broken, lambda M, a, rounding, L: _second_try(M, a, rounding),
+                      lambda M, a, rounding, L: L, M, a, rounding, L)
