@@ -32,12 +32,14 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
     """``solve(rhs, refinements=refinements)`` for K above; ``rhs`` is [r; t], a vector or columns.
 
     ``differentiable=False`` checks for breakdown once per batch under ``vmap`` (see
-    ``_factor_batched_check``), which reverse-mode autodiff cannot pass through.
+    ``_batch_cond``), which reverse-mode autodiff cannot pass through.
     """
     n, p = M.shape[0], A.shape[0]
     K = jnp.block([[M + jnp.diag(a), A.T], [A, -jnp.diag(b)]])
-    factor = _factor if differentiable else _factor_batched_check
-    L = factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)))
+    # under vmap batch_cond runs the second factorization only when an item broke down (a batched
+    # predicate turns lax.cond into select, and every step would pay for both)
+    L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)),
+                jax.lax.cond if differentiable else batch_cond)
     if p:
         Y = solve_triangular(L, A.T, lower=True)
         # S is p×p (p equality rows, few): its inverse makes each solve one product instead of two
@@ -67,27 +69,16 @@ def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
     return jnp.linalg.cholesky(M.at[..., i, i].add(diagonal))
 
 
-def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
+def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, cond: Callable) -> jax.Array:
     """The Cholesky factor of M + diag(max(a, rounding)), rounding = eps·|Mᵢᵢ|.
 
     A pivot lost to rounding breaks the factorization down (NaN): then factor again with the bound
     on the pivots' rounding, (n + 1)·eps. Not always: refinement takes a larger floor out more
-    slowly (four Maros–Meszaros problems stall with it).
+    slowly (four Maros–Meszaros problems stall with it). ``cond`` is ``lax.cond`` or ``batch_cond``.
     """
     L = _cholesky(M, jnp.maximum(a, rounding))
-    return jax.lax.cond(jnp.all(jnp.isfinite(L)), lambda: L, lambda: _second_try(M, a, rounding))
+    return cond(~jnp.all(jnp.isfinite(L)), _second_try, lambda M, a, rounding, L: L, M, a, rounding, L)
 
 
-def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
+def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array, L: jax.Array) -> jax.Array:
     return _cholesky(M, jnp.maximum(a, (M.shape[-1] + 1) * rounding))
-
-
-def _factor_batched_check(M: jax.Array, a: jax.Array, rounding: jax.Array) -> jax.Array:
-    """``_factor``, but under ``vmap`` the second factorization runs only when an item broke down.
-
-    A batched predicate turns ``cond`` into ``select``, and every step would pay for both.
-    """
-    L = _cholesky(M, jnp.maximum(a, rounding))
-    broken = ~jnp.all(jnp.isfinite(L))
-    return batch_cond(broken, lambda M, a, rounding, L: _second_try(M, a, rounding),
-                      lambda M, a, rounding, L: L, M, a, rounding, L)
