@@ -18,7 +18,6 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from ._batch_cond import batch_cond
 from ._driver import FINISH, RUNNING
 from ._mehrotra import (
     Linearization,
@@ -83,6 +82,7 @@ class Point(NamedTuple):
 
 class QPState(NamedTuple):
     point: Point  # the current iterate (scaled)
+    start: Point  # the starting point, kept for a restart
     best: Point  # the iterate with the smallest residual so far: what the solve returns
     best_residual: jax.Array
     stalls: jax.Array  # steps since the best residual last fell
@@ -150,7 +150,7 @@ class QPInteriorPoint:
     def _start(self, point: Point, pr: QPProblem) -> QPState:
         residual, primal, dual = self._measure(point, pr)
         zero = jnp.zeros((), jnp.int32)
-        return QPState(point, point, residual, zero, primal, dual, zero, zero)
+        return QPState(point, point, point, residual, zero, primal, dual, zero, zero)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -180,8 +180,9 @@ class QPInteriorPoint:
         residual, primal, dual = self._measure(point, pr)
         better = residual < st.best_residual
         best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, st.best)
-        return QPState(point, best, jnp.where(better, residual, st.best_residual),
-                       jnp.where(better, 0, st.stalls + 1), primal, dual, st.polishes, st.restarts)
+        return st._replace(point=point, best=best, best_residual=jnp.where(better, residual, st.best_residual),
+                           stalls=jnp.where(better, 0, st.stalls + 1), primal_infeasible=primal,
+                           dual_infeasible=dual)
 
     def finish(self, st: QPState, pr: QPProblem) -> QPState:
         """The best iterate polished on its active set (``_qp_polish``), where that lowers the residual."""
@@ -189,13 +190,10 @@ class QPInteriorPoint:
         best, residual = polish(*pr.scaled, st.best, st.best_residual, pr.rows, measure, self.tol)
         st = st._replace(best=Point(*best), best_residual=residual, polishes=st.polishes + 1)
         stalled = (st.stalls >= PATIENCE) & (residual > self.tol) & (st.restarts == 0)
-        return batch_cond(stalled, self._restart, lambda st, pr: st, st, pr)
-
-    def _restart(self, st: QPState, pr: QPProblem) -> QPState:
-        """A stalled solve starts over from Mehrotra's point, holding its equality rows tighter."""
-        fresh = self.init(pr)
-        return fresh._replace(best=st.best, best_residual=st.best_residual, polishes=st.polishes,
-                              restarts=jnp.ones_like(st.restarts))
+        # a stalled solve starts over from its starting point, holding its equality rows tighter
+        restarted = st._replace(point=st.start, stalls=jnp.zeros_like(st.stalls),
+                                restarts=jnp.ones_like(st.restarts))
+        return jax.tree_util.tree_map(lambda a, b: jnp.where(stalled, a, b), restarted, st)
 
     def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The relative residual of a point on the original data, and its certificates.

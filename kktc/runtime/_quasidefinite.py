@@ -13,7 +13,7 @@ diagonal entry of M: beside the huge weights of active rows a smaller one is
 lost, and a degenerate problem (several optimal points) then meets a zero or
 negative pivot. Where the factorization still breaks down, it is repeated with
 (n + 1)·eps·|Mᵢᵢ|, the bound on the rounding of the pivots. Refinement against
-K takes the extra regularization back out.
+K takes the extra regularization back out, where the residual shows it is needed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ from jax.scipy.linalg import cho_solve, solve_triangular
 
 from ._batch_cond import batch_cond
 
+#: A solve is refined while its residual exceeds SETTLED·eps relative to the right-hand side. On
+#: random QPs (n = 50) every unrefined step was within 1.1e3·eps (float64) and 1.2e2·eps (float32),
+#: where refinement no longer lowers it; on Maros–Meszaros problems that need it (QGROW15,
+#: QCAPRI) the residual is 1e-6 and each refinement lowers it by 2 to 4 times.
+SETTLED = 1e4
+
 
 def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array, refinements: int,
                          differentiable: bool = True) -> Callable[..., jax.Array]:
@@ -35,7 +41,11 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
     ``_batch_cond``), which reverse-mode autodiff cannot pass through.
     """
     n, p = M.shape[0], A.shape[0]
-    K = jnp.block([[M + jnp.diag(a), A.T], [A, -jnp.diag(b)]])
+
+    def times_K(sol):  # K @ sol, without forming K (a copy of M as large as the factorization's input)
+        x, y = sol[:n], sol[n:]
+        diagonal = lambda d, v: d.reshape(d.shape + (1,) * (v.ndim - 1)) * v  # noqa: E731  (diag(d) @ v)
+        return jnp.concatenate([M @ x + diagonal(a, x) + A.T @ y, A @ x - diagonal(b, y)])
     # under vmap batch_cond runs the second factorization only when an item broke down (a batched
     # predicate turns lax.cond into select, and every step would pay for both)
     L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)),
@@ -57,9 +67,22 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
 
     def solve(rhs, refinements=refinements):
         sol = factored(rhs)
-        for _ in range(refinements):
-            sol = sol + factored(rhs - K @ sol)
-        return sol
+        if not refinements:
+            return sol
+        # refine only while the residual is above rounding level: on well-conditioned steps a
+        # refinement changes nothing, and under vmap the loop runs only while some item needs it
+        settled = SETTLED * jnp.finfo(rhs.dtype).eps * jnp.max(jnp.abs(rhs))
+
+        def unsettled(carry):
+            k, _, residual = carry
+            return (k < refinements) & (jnp.max(jnp.abs(residual)) > settled)
+
+        def refine(carry):
+            k, sol, residual = carry
+            sol = sol + factored(residual)
+            return k + 1, sol, rhs - times_K(sol)
+
+        return jax.lax.while_loop(unsettled, refine, (0, sol, rhs - times_K(sol)))[1]
 
     return solve
 
