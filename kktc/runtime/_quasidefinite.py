@@ -54,7 +54,8 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
         Y = solve_triangular(L, A.T, lower=True)
         # S is p×p (p equality rows, few): its inverse makes each solve one product instead of two
         # more triangular solves, which cost more in call overhead than in work
-        S_inv = cho_solve((jnp.linalg.cholesky(Y.T @ Y + jnp.diag(b)), True), jnp.eye(p, dtype=M.dtype))
+        S = jnp.linalg.cholesky(Y.T @ Y + jnp.diag(b), symmetrize_input=False)
+        S_inv = cho_solve((S, True), jnp.eye(p, dtype=M.dtype))
 
     def factored(rhs):
         r, t = rhs[:n], rhs[n:]
@@ -88,8 +89,9 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
 
 
 def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
-    i = jnp.arange(M.shape[-1])
-    return jnp.linalg.cholesky(M.at[..., i, i].add(diagonal))
+    # LAPACK wants column-major input and XLA keeps arrays row-major: for a symmetric matrix the
+    # transpose is the same matrix, and in column-major it is the row-major array as it lies
+    return jnp.linalg.cholesky((M + jnp.diag(diagonal)).mT, symmetrize_input=False)
 
 
 def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, cond: Callable) -> jax.Array:
@@ -100,8 +102,11 @@ def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, cond: Callable) -> 
     slowly (four Maros–Meszaros problems stall with it). ``cond`` is ``lax.cond`` or ``batch_cond``.
     """
     L = _cholesky(M, jnp.maximum(a, rounding))
-    return cond(~jnp.all(jnp.isfinite(L)), _second_try, lambda M, a, rounding, L: L, M, a, rounding, L)
+    # the branches return Lᵀ: a row-major Lᵀ is the column-major L that LAPACK made and wants
+    # back, where L itself would be copied across the branch boundary and back again
+    U = cond(~jnp.all(jnp.isfinite(L)), _second_try, lambda M, a, rounding, U: U, M, a, rounding, L.mT)
+    return U.mT
 
 
-def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array, L: jax.Array) -> jax.Array:
-    return _cholesky(M, jnp.maximum(a, (M.shape[-1] + 1) * rounding))
+def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array, U: jax.Array) -> jax.Array:
+    return _cholesky(M, jnp.maximum(a, (M.shape[-1] + 1) * rounding)).mT
