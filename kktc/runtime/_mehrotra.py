@@ -99,15 +99,19 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     solve = reduced_solver(lin.H, lin.G, lin.A, w, reg)
 
     def newton(*targets, refinements):
-        """The Newton steps for several complementarity right-hand sides, from one solve."""
-        cs = [jnp.where(live, (z * lin.r_p - r_c) / s_live, jnp.where(equal, lin.r_p / equality_reg, 0.0))
-              for r_c in targets]
-        rhs = jnp.stack([jnp.concatenate([-lin.r_d - lin.G.T @ c, -lin.r_e]) for c in cs], axis=1)
-        sol = solve(rhs, refinements)
-        return [direction(sol[:n, k], sol[n:, k], c) for k, c in enumerate(cs)]
+        """The Newton steps for several complementarity right-hand sides, from one solve.
 
-    def direction(dx, dy, c):
-        Gdx = lin.G @ dx
+        The right-hand sides are columns: each product with G reads G once for all of them.
+        """
+        held = jnp.where(equal, lin.r_p / equality_reg, 0.0)
+        cs = jnp.stack([jnp.where(live, (z * lin.r_p - r_c) / s_live, held) for r_c in targets], axis=1)
+        k = len(targets)
+        rhs = jnp.concatenate([-lin.r_d[:, None] - lin.G.T @ cs, jnp.tile(-lin.r_e[:, None], (1, k))])
+        sol = solve(rhs, refinements)
+        Gdx = lin.G @ sol[:n]
+        return [direction(sol[:n, j], sol[n:, j], cs[:, j], Gdx[:, j]) for j in range(k)]
+
+    def direction(dx, dy, c, Gdx):
         ds = jnp.where(live, -lin.r_p - Gdx, 0.0)
         dz = w * Gdx + c
         alpha = jnp.minimum(max_step(s_live, ds), max_step(jnp.where(live, z, 1.0), jnp.where(live, dz, 0.0)))
@@ -139,15 +143,18 @@ def inf_norm(v: jax.Array) -> jax.Array:
     return jnp.max(jnp.abs(v), initial=0.0)
 
 
-def primal_infeasible(G, h, A, b, z, y, tol: float) -> jax.Array:
-    """Farkas: λ >= 0, ν with Gᵀλ + Aᵀν ≈ 0 and hᵀλ + bᵀν < 0 (the multipliers diverge along it)."""
+def primal_infeasible(h, b, z, y, combination, tol: float) -> jax.Array:
+    """Farkas: λ >= 0, ν with Gᵀλ + Aᵀν ≈ 0 and hᵀλ + bᵀν < 0 (the multipliers diverge along it).
+
+    ``combination`` is Gᵀλ + Aᵀν.
+    """
     ray = -(jnp.dot(h, z) + jnp.dot(b, y))
-    return (ray > 1 / tol) & (inf_norm(G.T @ z + A.T @ y) <= tol * ray)
+    return (ray > 1 / tol) & (inf_norm(combination) <= tol * ray)
 
 
-def dual_infeasible(P, q, G, A, x, tol: float) -> jax.Array:
+def dual_infeasible(q, x, Px, Gx, Ax, tol: float) -> jax.Array:
     """A direction x with Px ≈ 0, Ax ≈ 0, Gx <= 0 and qᵀx < 0 (the iterates diverge along it)."""
     descent = -jnp.dot(q, x)
-    violation = jnp.max(jnp.maximum(G @ x, 0.0), initial=0.0)
-    worst = jnp.maximum(jnp.maximum(inf_norm(P @ x), inf_norm(A @ x)), violation)
+    violation = jnp.max(jnp.maximum(Gx, 0.0), initial=0.0)
+    worst = jnp.maximum(jnp.maximum(inf_norm(Px), inf_norm(Ax)), violation)
     return (descent > 1 / tol) & (worst <= tol * descent)

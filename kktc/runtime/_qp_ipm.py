@@ -80,8 +80,23 @@ class Point(NamedTuple):
     y: jax.Array  # ν, the equality multipliers
 
 
+class Products(NamedTuple):
+    """The scaled data's products with a point: measured after a step, used by the next one."""
+
+    Px: jax.Array
+    Gx: jax.Array
+    Ax: jax.Array
+    Gz: jax.Array  # Gᵀλ
+    Ay: jax.Array  # Aᵀν
+
+
+def products(point: Point, d: QPData) -> Products:
+    return Products(d.P @ point.x, d.G @ point.x, d.A @ point.x, d.G.T @ point.z, d.A.T @ point.y)
+
+
 class QPState(NamedTuple):
     point: Point  # the current iterate (scaled)
+    products: Products  # of the current iterate
     start: Point  # the starting point, kept for a restart
     best: Point  # the iterate with the smallest residual so far: what the solve returns
     best_residual: jax.Array
@@ -148,9 +163,10 @@ class QPInteriorPoint:
         return self._start(Point(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y), pr)
 
     def _start(self, point: Point, pr: QPProblem) -> QPState:
-        residual, primal, dual = self._measure(point, pr)
+        done = products(point, pr.scaled)
+        residual, primal, dual = self._measure(point, done, pr)
         zero = jnp.zeros((), jnp.int32)
-        return QPState(point, point, point, residual, zero, primal, dual, zero, zero)
+        return QPState(point, done, point, point, residual, zero, primal, dual, zero, zero)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -164,10 +180,11 @@ class QPInteriorPoint:
 
     def step(self, st: QPState, pr: QPProblem) -> QPState:
         x, s, z, y = st.point
+        Px, Gx, Ax, Gz, Ay = st.products
         d, rows = pr.scaled, pr.rows
-        r_p = jnp.where(rows.live | rows.equal, d.G @ x + s - d.h, 0.0)
-        lin = Linearization(d.P, d.P @ x + d.q + d.G.T @ z + d.A.T @ y, d.G, r_p, d.A, d.A @ x - d.b)
-        objective = 0.5 * jnp.dot(x, d.P @ x) + jnp.dot(d.q, x)
+        r_p = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
+        lin = Linearization(d.P, Px + d.q + Gz + Ay, d.G, r_p, d.A, Ax - d.b)
+        objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * self.tol * (pr.scaling.c + jnp.abs(objective))
         enough = enough / jnp.maximum(jnp.sum(rows.live), 1)
         lo, hi = EQUALITY_REG[x.dtype.itemsize]
@@ -177,35 +194,41 @@ class QPInteriorPoint:
                                   equality_reg=jnp.clip(relative_gap, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
         point = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
-        residual, primal, dual = self._measure(point, pr)
+        done = products(point, d)
+        residual, primal, dual = self._measure(point, done, pr)
         better = residual < st.best_residual
         best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, st.best)
-        return st._replace(point=point, best=best, best_residual=jnp.where(better, residual, st.best_residual),
+        return st._replace(point=point, products=done, best=best,
+                           best_residual=jnp.where(better, residual, st.best_residual),
                            stalls=jnp.where(better, 0, st.stalls + 1), primal_infeasible=primal,
                            dual_infeasible=dual)
 
     def finish(self, st: QPState, pr: QPProblem) -> QPState:
         """The best iterate polished on its active set (``_qp_polish``), where that lowers the residual."""
-        measure = lambda point: self._measure(Point(*point), pr)[0]  # noqa: E731
+
+        def measure(point):
+            return self._measure(Point(*point), products(Point(*point), pr.scaled), pr)[0]
+
         best, residual = polish(*pr.scaled, st.best, st.best_residual, pr.rows, measure, self.tol)
         st = st._replace(best=Point(*best), best_residual=residual, polishes=st.polishes + 1)
         stalled = (st.stalls >= PATIENCE) & (residual > self.tol) & (st.restarts == 0)
         # a stalled solve starts over from its starting point, holding its equality rows tighter
-        restarted = st._replace(point=st.start, stalls=jnp.zeros_like(st.stalls),
-                                restarts=jnp.ones_like(st.restarts))
+        restarted = st._replace(point=st.start, products=products(st.start, pr.scaled),
+                                stalls=jnp.zeros_like(st.stalls), restarts=jnp.ones_like(st.restarts))
         return jax.tree_util.tree_map(lambda a, b: jnp.where(stalled, a, b), restarted, st)
 
-    def _measure(self, point: Point, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
+    def _measure(self, point: Point, done: Products, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The relative residual of a point on the original data, and its certificates.
 
-        Whether the point certifies primal or dual infeasibility: the iterates diverge along a
-        certificate when no solution exists.
+        The products with the original data are those with the scaled data (``done``), unscaled:
+        the same sums, each term multiplied by one factor. Whether the point certifies primal or
+        dual infeasibility: the iterates diverge along a certificate when no solution exists.
         """
         d, sc, rows = pr.original, pr.scaling, pr.rows
         x, lam, y = self._unscale(point, pr)
         s = point.s / sc.E
-        Px, Gx, Ax = d.P @ x, d.G @ x, d.A @ x
-        G_lam, A_y = d.G.T @ lam, d.A.T @ y
+        Px, G_lam, A_y = (v / (sc.c * sc.D) for v in (done.Px, done.Gz, done.Ay))
+        Gx, Ax = done.Gx / sc.E, done.Ax / sc.F
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         largest = lambda *vs: jnp.max(jnp.stack([inf_norm(v) for v in vs]))  # noqa: E731
         r_d = inf_norm(Px + d.q + G_lam + A_y) / (1 + largest(Px, d.q, G_lam, A_y))
@@ -213,8 +236,8 @@ class QPInteriorPoint:
         r_p = largest(r_g, Ax - d.b) / (1 + largest(Gx, d.h, Ax, d.b))
         gap = jnp.sum(jnp.where(rows.live, point.s * point.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
-        primal = primal_infeasible(d.G, d.h, d.A, d.b, lam, y, self.inf_tol)
-        dual = dual_infeasible(d.P, d.q, d.G, d.A, x, self.inf_tol)
+        primal = primal_infeasible(d.h, d.b, lam, y, G_lam + A_y, self.inf_tol)
+        dual = dual_infeasible(d.q, x, Px, Gx, Ax, self.inf_tol)
         return residual, primal, dual
 
     def check(self, st: QPState, pr: QPProblem) -> tuple[jax.Array, jax.Array]:

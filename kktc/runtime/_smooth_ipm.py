@@ -125,7 +125,8 @@ class SmoothInteriorPoint:
         # g and h linearized at x: G v - h_lin <= 0, A v - b_lin = 0
         h_lin = lin.G @ st.x - (lin.r_p - st.s)
         b_lin = lin.A @ st.x - lin.r_e
-        infeasible = primal_infeasible(lin.G, h_lin, lin.A, b_lin, st.z, st.y, self.inf_tol)
+        combination = lin.G.T @ st.z + lin.A.T @ st.y
+        infeasible = primal_infeasible(h_lin, b_lin, st.z, st.y, combination, self.inf_tol)
         status = jnp.where(residual <= self.tol, Status.SOLVED, jnp.where(infeasible, Status.PRIMAL_INFEASIBLE, RUNNING))
         return status.astype(jnp.int32), residual
 
