@@ -24,7 +24,6 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve, solve_triangular
 
-from ._batch_cond import batch_cond
 
 #: A solve is refined while its residual exceeds SETTLED·eps relative to the right-hand side. On
 #: random QPs (n = 50) every unrefined step was within 1.1e3·eps (float64) and 1.2e2·eps (float32),
@@ -37,8 +36,8 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
                          differentiable: bool = True) -> Callable[..., jax.Array]:
     """``solve(rhs, refinements=refinements)`` for K above; ``rhs`` is [r; t], a vector or columns.
 
-    ``differentiable=False`` checks for breakdown once per batch under ``vmap`` (see
-    ``_batch_cond``), which reverse-mode autodiff cannot pass through.
+    ``differentiable=False`` refactors a broken-down factorization in a loop (see ``_factor``),
+    which reverse-mode autodiff cannot pass through.
     """
     n, p = M.shape[0], A.shape[0]
 
@@ -46,10 +45,7 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
         x, y = sol[:n], sol[n:]
         diagonal = lambda d, v: d.reshape(d.shape + (1,) * (v.ndim - 1)) * v  # noqa: E731  (diag(d) @ v)
         return jnp.concatenate([M @ x + diagonal(a, x) + A.T @ y, A @ x - diagonal(b, y)])
-    # under vmap batch_cond runs the second factorization only when an item broke down (a batched
-    # predicate turns lax.cond into select, and every step would pay for both)
-    L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)),
-                jax.lax.cond if differentiable else batch_cond)
+    L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)), differentiable)
     if p:
         Y = solve_triangular(L, A.T, lower=True)
         # S is p×p (p equality rows, few): its inverse makes each solve one product instead of two
@@ -94,19 +90,27 @@ def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
     return jnp.linalg.cholesky((M + jnp.diag(diagonal)).mT, symmetrize_input=False)
 
 
-def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, cond: Callable) -> jax.Array:
+def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, differentiable: bool) -> jax.Array:
     """The Cholesky factor of M + diag(max(a, rounding)), rounding = eps·|Mᵢᵢ|.
 
     A pivot lost to rounding breaks the factorization down (NaN): then factor again with the bound
     on the pivots' rounding, (n + 1)·eps. Not always: refinement takes a larger floor out more
-    slowly (four Maros–Meszaros problems stall with it). ``cond`` is ``lax.cond`` or ``batch_cond``.
+    slowly (four Maros–Meszaros problems stall with it).
     """
     L = _cholesky(M, jnp.maximum(a, rounding))
-    # the branches return Lᵀ: a row-major Lᵀ is the column-major L that LAPACK made and wants
-    # back, where L itself would be copied across the branch boundary and back again
-    U = cond(~jnp.all(jnp.isfinite(L)), _second_try, lambda M, a, rounding, U: U, M, a, rounding, L.mT)
-    return U.mT
+    broken = ~jnp.all(jnp.isfinite(L))
+    bound = (M.shape[-1] + 1) * rounding
+    # Both ways below pass Lᵀ: a row-major Lᵀ is the column-major L that LAPACK made and wants
+    # back, where L itself would be copied out of the branch or loop and back again.
+    if differentiable:
+        return jax.lax.cond(broken, lambda: _cholesky(M, jnp.maximum(a, bound)).mT, lambda: L.mT).mT
 
+    # A loop of at most one pass, where reverse-mode autodiff is not needed: under vmap a batched
+    # lax.cond becomes a select that runs both branches every time, while a loop runs its body
+    # only when some item needs it. The floor is carried so that the body depends on the carry
+    # (XLA would hoist a loop-invariant factorization out of the loop, and always run it).
+    def again(carry):
+        _, floor, _ = carry
+        return False, bound * floor / rounding, _cholesky(M, jnp.maximum(a, bound * floor / rounding)).mT
 
-def _second_try(M: jax.Array, a: jax.Array, rounding: jax.Array, U: jax.Array) -> jax.Array:
-    return _cholesky(M, jnp.maximum(a, (M.shape[-1] + 1) * rounding)).mT
+    return jax.lax.while_loop(lambda carry: carry[0], again, (broken, rounding, L.mT))[2].mT
