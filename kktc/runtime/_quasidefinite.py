@@ -45,6 +45,7 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
         x, y = sol[:n], sol[n:]
         diagonal = lambda d, v: d.reshape(d.shape + (1,) * (v.ndim - 1)) * v  # noqa: E731  (diag(d) @ v)
         return jnp.concatenate([M @ x + diagonal(a, x) + A.T @ y, A @ x - diagonal(b, y)])
+
     L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)), differentiable)
     if p:
         Y = solve_triangular(L, A.T, lower=True)
@@ -99,11 +100,12 @@ def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, differentiable: boo
     """
     L = _cholesky(M, jnp.maximum(a, rounding))
     broken = ~jnp.all(jnp.isfinite(L))
-    bound = (M.shape[-1] + 1) * rounding
+    larger = M.shape[-1] + 1
     # Both ways below pass Lᵀ: a row-major Lᵀ is the column-major L that LAPACK made and wants
     # back, where L itself would be copied out of the branch or loop and back again.
     if differentiable:
-        return jax.lax.cond(broken, lambda: _cholesky(M, jnp.maximum(a, bound)).mT, lambda: L.mT).mT
+        retry = lambda: _cholesky(M, jnp.maximum(a, larger * rounding)).mT  # noqa: E731
+        return jax.lax.cond(broken, retry, lambda: L.mT).mT
 
     # A loop of at most one pass, where reverse-mode autodiff is not needed: under vmap a batched
     # lax.cond becomes a select that runs both branches every time, while a loop runs its body
@@ -111,6 +113,6 @@ def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, differentiable: boo
     # (XLA would hoist a loop-invariant factorization out of the loop, and always run it).
     def again(carry):
         _, floor, _ = carry
-        return False, bound * floor / rounding, _cholesky(M, jnp.maximum(a, bound * floor / rounding)).mT
+        return False, larger * floor, _cholesky(M, jnp.maximum(a, larger * floor)).mT
 
     return jax.lax.while_loop(lambda carry: carry[0], again, (broken, rounding, L.mT))[2].mT
