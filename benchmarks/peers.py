@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 from peer_data import REFERENCE_ITEMS, accuracy, write_problem_file
-from peer_solvers import BUILDERS
+from peer_solvers import BUILDERS, torch_device
 
 SIZES = {"small": (1, 10), "medium": (128, 50), "large": (1024, 100)}
 PEERS = ("kktc", "qpax", "jaxopt", "qpth", "cvxpylayers")
