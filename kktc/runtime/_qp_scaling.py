@@ -14,11 +14,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-SWEEPS = 15  # at most
-#: The sweeps stop once none rescales by more than this (|log| of the factor): each sweep about
-#: halves the largest rescaling, and the last few percent do not change the conditioning. Random
-#: dense QPs get there in 6 sweeps.
-SETTLED = 0.05
+SWEEPS = 15
 LIMITS = (1e-4, 1e4)  # how far one sweep may rescale (OSQP's bounds)
 
 
@@ -41,21 +37,14 @@ def equilibrate(P, q, G, h, A, b) -> tuple[tuple, Scaling]:
     """The scaled data (P̃, q̃, G̃, h̃, Ã, b̃) and the scaling."""
     n, m, p = P.shape[0], G.shape[0], A.shape[0]
 
-    def sweep(carry):
-        k, D, E, F, _ = carry
+    def sweep(_, scales):
+        D, E, F = scales
         Ps, Gs, As = D[:, None] * P * D[None, :], E[:, None] * G * D[None, :], F[:, None] * A * D[None, :]
         columns = jnp.maximum(jnp.maximum(_amax(Ps, 0), _amax(Gs, 0)), _amax(As, 0))
-        corrections = (_correction(columns), _correction(_amax(Gs, 1)), _correction(_amax(As, 1)))
-        moved = jnp.max(jnp.abs(jnp.log(jnp.concatenate(corrections))), initial=0.0)
-        return k + 1, D * corrections[0], E * corrections[1], F * corrections[2], moved
-
-    def unsettled(carry):
-        k, *_, moved = carry
-        return (k < SWEEPS) & (moved > SETTLED)
+        return D * _correction(columns), E * _correction(_amax(Gs, 1)), F * _correction(_amax(As, 1))
 
     one = lambda k: jnp.ones((k,), P.dtype)  # noqa: E731
-    start = (0, one(n), one(m), one(p), jnp.asarray(jnp.inf, P.dtype))
-    _, D, E, F, _ = jax.lax.while_loop(unsettled, sweep, start)
+    D, E, F = jax.lax.fori_loop(0, SWEEPS, sweep, (one(n), one(m), one(p)))
     Ps, qs = D[:, None] * P * D[None, :], D * q
     size = jnp.maximum(jnp.mean(_amax(Ps, 0)) if n else 0.0, jnp.max(jnp.abs(qs), initial=0.0))
     c = jnp.where(size > 0, 1 / jnp.clip(size, *LIMITS), 1.0)
