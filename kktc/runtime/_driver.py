@@ -7,6 +7,7 @@ from typing import Any, NamedTuple, Protocol
 import jax
 import jax.numpy as jnp
 
+from ._select import select
 from ._status import Status
 
 RUNNING = -1
@@ -68,7 +69,7 @@ def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> O
         ok = _finite(new) & jnp.isfinite(residual)
         status = jnp.where(ok, status, Status.NUMERICAL_ERROR)
         # keep the last finite iterate so that outputs stay finite
-        new = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), new, state)
+        new = select(ok, new, state)
         return new, k + 1, status, jnp.where(ok, residual, last_residual)
 
     def another_round(carry):

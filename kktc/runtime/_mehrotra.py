@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._quasidefinite import quasidefinite_solver
+from ._select import select
 
 SHORT_STEP = 0.1  # a step to the boundary shorter than this recentres instead
 REFINEMENTS = 2  # refinement steps of each solve against the unperturbed matrix
@@ -136,7 +137,7 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     step, recentred = newton(sz + second_order - target, sz - centre, refinements=REFINEMENTS)
     step, recentred = step._replace(target=target), recentred._replace(target=centre)
     short = step.alpha < SHORT_STEP
-    return jax.tree_util.tree_map(lambda a, b: jnp.where(short, b, a), step, recentred)
+    return select(short, recentred, step)
 
 
 def inf_norm(v: jax.Array) -> jax.Array:

@@ -31,6 +31,7 @@ from ._mehrotra import (
 from ._qp_polish import polish
 from ._qp_rows import Pairs, classify, from_rows, to_rows
 from ._qp_scaling import Scaling, equilibrate
+from ._select import select
 from ._status import Status
 
 #: The dual regularization δ of rows held as equalities, per float width (in the scaled problem),
@@ -90,7 +91,7 @@ class Products(NamedTuple):
     Ay: jax.Array  # Aᵀν
 
 
-def products(point: Point, d: QPData) -> Products:
+def products_at(point: Point, d: QPData) -> Products:
     return Products(d.P @ point.x, d.G @ point.x, d.A @ point.x, d.G.T @ point.z, d.A.T @ point.y)
 
 
@@ -163,10 +164,10 @@ class QPInteriorPoint:
         return self._start(Point(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y), pr)
 
     def _start(self, point: Point, pr: QPProblem) -> QPState:
-        done = products(point, pr.scaled)
-        residual, primal, dual = self._measure(point, done, pr)
+        products = products_at(point, pr.scaled)
+        residual, primal, dual = self._measure(point, products, pr)
         zero = jnp.zeros((), jnp.int32)
-        return QPState(point, done, point, point, residual, zero, primal, dual, zero, zero)
+        return QPState(point, products, point, point, residual, zero, primal, dual, zero, zero)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -194,11 +195,11 @@ class QPInteriorPoint:
                                   equality_reg=jnp.clip(relative_gap, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
         point = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
-        done = products(point, d)
-        residual, primal, dual = self._measure(point, done, pr)
+        products = products_at(point, d)
+        residual, primal, dual = self._measure(point, products, pr)
         better = residual < st.best_residual
-        best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), point, st.best)
-        return st._replace(point=point, products=done, best=best,
+        best = select(better, point, st.best)
+        return st._replace(point=point, products=products, best=best,
                            best_residual=jnp.where(better, residual, st.best_residual),
                            stalls=jnp.where(better, 0, st.stalls + 1), primal_infeasible=primal,
                            dual_infeasible=dual)
@@ -207,28 +208,30 @@ class QPInteriorPoint:
         """The best iterate polished on its active set (``_qp_polish``), where that lowers the residual."""
 
         def measure(point):
-            return self._measure(Point(*point), products(Point(*point), pr.scaled), pr)[0]
+            point = Point(*point)
+            return self._measure(point, products_at(point, pr.scaled), pr)[0]
 
         best, residual = polish(*pr.scaled, st.best, st.best_residual, pr.rows, measure, self.tol)
         st = st._replace(best=Point(*best), best_residual=residual, polishes=st.polishes + 1)
         stalled = (st.stalls >= PATIENCE) & (residual > self.tol) & (st.restarts == 0)
         # a stalled solve starts over from its starting point, holding its equality rows tighter
-        restarted = st._replace(point=st.start, products=products(st.start, pr.scaled),
+        restarted = st._replace(point=st.start, products=products_at(st.start, pr.scaled),
                                 stalls=jnp.zeros_like(st.stalls), restarts=jnp.ones_like(st.restarts))
-        return jax.tree_util.tree_map(lambda a, b: jnp.where(stalled, a, b), restarted, st)
+        return select(stalled, restarted, st)
 
-    def _measure(self, point: Point, done: Products, pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
+    def _measure(self, point: Point, products: Products,
+                 pr: QPProblem) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The relative residual of a point on the original data, and its certificates.
 
-        The products with the original data are those with the scaled data (``done``), unscaled:
+        The products with the original data are those with the scaled data (``products``), unscaled:
         the same sums, each term multiplied by one factor. Whether the point certifies primal or
         dual infeasibility: the iterates diverge along a certificate when no solution exists.
         """
         d, sc, rows = pr.original, pr.scaling, pr.rows
         x, lam, y = self._unscale(point, pr)
         s = point.s / sc.E
-        Px, G_lam, A_y = (v / (sc.c * sc.D) for v in (done.Px, done.Gz, done.Ay))
-        Gx, Ax = done.Gx / sc.E, done.Ax / sc.F
+        Px, G_lam, A_y = (v / (sc.c * sc.D) for v in (products.Px, products.Gz, products.Ay))
+        Gx, Ax = products.Gx / sc.E, products.Ax / sc.F
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         largest = lambda *vs: jnp.max(jnp.stack([inf_norm(v) for v in vs]))  # noqa: E731
         r_d = inf_norm(Px + d.q + G_lam + A_y) / (1 + largest(Px, d.q, G_lam, A_y))

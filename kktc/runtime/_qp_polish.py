@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 
 from ._mehrotra import Rows, reduced_solver
+from ._select import select
 
 #: The regularization δ of the polishing factorization (in the scaled problem), per float width.
 #: Refinement contracts the error by about δ·‖K⁻¹‖ per step; the active rows' weight 1/δ costs
@@ -57,7 +58,7 @@ def polish(P, q, G, h, A, b, point, point_residual, rows: Rows, residual: Callab
         candidate = _feasible_side(G, h, rows, x, z, y)
         polished = residual(candidate)
         better = polished < best_residual  # False on NaN
-        best = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), candidate, best)
+        best = select(better, candidate, best)
         corrected = rows.equal | (rows.live & jnp.where(active, z >= 0, G @ x > h))
         return k + 1, corrected, (x, z, y), polished, best, jnp.where(better, polished, best_residual)
 
