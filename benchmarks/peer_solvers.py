@@ -27,19 +27,24 @@ subject to
 """
 
 
-def jax_batched(solve_one, batch: int):
-    """jit(vmap(...)) of a JAX solve_one(P, q, G, h, A, b) -> x; unbatched under jit when B = 1."""
+def jax_batched(solve_one, batch: int, jit=None):
+    """jit(vmap(...)) of a JAX solve_one(P, q, G, h, A, b) -> x; unbatched under jit when B = 1.
+
+    ``jit`` is ``jax.jit`` unless the peer ships its own (kktc.jit: jax.jit with its XLA options).
+    """
     import jax
+
+    jit = jit or jax.jit
 
     def one_with_grads(P, q, G, h, A, b, w):
         x, pullback = jax.vjp(lambda P, q, h: solve_one(P, q, G, h, A, b), P, q, h)
         return (x, *pullback(w))
 
     if batch == 1:  # one problem: no vmap, and the arrays are stored without the batch axis
-        fwd, fb = jax.jit(solve_one), jax.jit(one_with_grads)
+        fwd, fb = jit(solve_one), jit(one_with_grads)
         add_axis = lambda r: np.asarray(r)[None]  # noqa: E731
     else:
-        fwd, fb = jax.jit(jax.vmap(solve_one)), jax.jit(jax.vmap(one_with_grads))
+        fwd, fb = jit(jax.vmap(solve_one)), jit(jax.vmap(one_with_grads))
         add_axis = np.asarray
 
     def forward(d):
@@ -62,7 +67,7 @@ def build_kktc(batch: int, options: argparse.Namespace):
 
     layer = kktc.parse(QP_SOURCE)
     forward, forward_backward, to_device = jax_batched(
-        lambda P, q, G, h, A, b: layer(P=P, q=q, G=G, h=h, A=A, b=b).x, batch)
+        lambda P, q, G, h, A, b: layer(P=P, q=q, G=G, h=h, A=A, b=b).x, batch, kktc.jit)
     status = jax.jit(jax.vmap(lambda P, q, G, h, A, b: layer(P=P, q=q, G=G, h=h, A=A, b=b).status))
 
     def solved_fraction(d):  # untimed; d as to_device made it

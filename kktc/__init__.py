@@ -70,6 +70,7 @@ _LAZY = {
     "Solution": ".runtime",
     "SolveError": ".runtime",
     "Status": ".runtime",
+    "jit": ".runtime",
 }
 
 

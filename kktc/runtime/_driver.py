@@ -7,6 +7,7 @@ from typing import Any, NamedTuple, Protocol
 import jax
 import jax.numpy as jnp
 
+from ._reductions import all_finite
 from ._select import select
 from ._status import Status
 
@@ -44,8 +45,8 @@ class Outcome(NamedTuple):
 
 
 def _finite(tree: Any) -> jax.Array:
-    leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree_util.tree_leaves(tree)]
-    return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
+    leaves = [x for x in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(x.dtype, jnp.inexact)]
+    return all_finite(*leaves) if leaves else jnp.array(True)
 
 
 def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> Outcome:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._errors import KktcError, ShapeError
 from ..compiler import Canonical, Program, kkt_residual
+from ._compile import jit
 from ._driver import run
 from ._implicit import POLICIES, implicit
 from ._inspect import KKTView
@@ -157,18 +158,20 @@ class Layer:
                  **kwargs: Any) -> Solution:
         given = {**(params or {}), **kwargs}
         theta, bindings, dtype = self._validate(given)
-        fn = self._function(bindings, jnp.dtype(dtype))
         start = () if warm_start is None else tuple(jnp.asarray(x, dtype) for x in warm_start.kkt_point)
-        sol = fn(theta, start)
+        # XLA options reach only a jit that no other transformation stages (see ``_compile``)
+        traced = any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves((theta, start)))
+        sol = self._function(bindings, jnp.dtype(dtype), top_level=not traced)(theta, start)
         if self.check and not isinstance(sol.status, jax.core.Tracer):
             sol.raise_on_failure()
         return sol
 
     # --- one compiled function per binding and dtype -------------------------
-    def _function(self, bindings: dict[str, int], dtype):
-        key = (tuple(sorted(bindings.items())), dtype.name)
+    def _function(self, bindings: dict[str, int], dtype, top_level: bool):
+        key = (tuple(sorted(bindings.items())), dtype.name, top_level)
         if key not in self._compiled:
-            self._compiled[key] = jax.jit(self._build(self.program.canonical(bindings), dtype))
+            build = self._build(self.program.canonical(bindings), dtype)
+            self._compiled[key] = jit(build) if top_level else jax.jit(build)
         return self._compiled[key]
 
     def _build(self, c: Canonical, dtype):

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._quasidefinite import quasidefinite_solver
+from ._reductions import inf_norm
 from ._select import select
 
 SHORT_STEP = 0.1  # a step to the boundary shorter than this recentres instead
@@ -93,7 +94,7 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     """
     n = lin.H.shape[0]
     live, equal = all_live(s.shape[0]) if rows is None else rows
-    m = jnp.maximum(jnp.sum(live), 1)
+    m = jnp.maximum(jnp.sum(live, dtype=s.dtype), 1)  # a float sum: see ``_reductions``
     s_live = jnp.where(live, s, 1.0)  # the other rows have no slack
     # dλ = w∘(G dx) + c: w = λ/s on inequalities, 1/δ on equalities, 0 on rows switched off
     w = jnp.where(live, z / s_live, jnp.where(equal, 1.0 / equality_reg, 0.0))
@@ -140,10 +141,6 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     return select(short, recentred, step)
 
 
-def inf_norm(v: jax.Array) -> jax.Array:
-    return jnp.max(jnp.abs(v), initial=0.0)
-
-
 def primal_infeasible(h, b, z, y, combination, tol: float) -> jax.Array:
     """Farkas: λ >= 0, ν with Gᵀλ + Aᵀν ≈ 0 and hᵀλ + bᵀν < 0 (the multipliers diverge along it).
 
@@ -157,5 +154,5 @@ def dual_infeasible(q, x, Px, Gx, Ax, tol: float) -> jax.Array:
     """A direction x with Px ≈ 0, Ax ≈ 0, Gx <= 0 and qᵀx < 0 (the iterates diverge along it)."""
     descent = -jnp.dot(q, x)
     violation = jnp.max(jnp.maximum(Gx, 0.0), initial=0.0)
-    worst = jnp.maximum(jnp.maximum(inf_norm(Px), inf_norm(Ax)), violation)
+    worst = jnp.maximum(inf_norm(Px, Ax), violation)
     return (descent > 1 / tol) & (worst <= tol * descent)

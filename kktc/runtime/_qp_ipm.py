@@ -23,7 +23,6 @@ from ._mehrotra import (
     Linearization,
     Rows,
     dual_infeasible,
-    inf_norm,
     mehrotra_direction,
     primal_infeasible,
     reduced_solver,
@@ -31,6 +30,7 @@ from ._mehrotra import (
 from ._qp_polish import polish
 from ._qp_rows import Pairs, classify, from_rows, to_rows
 from ._qp_scaling import Scaling, equilibrate
+from ._reductions import inf_norm
 from ._select import select
 from ._status import Status
 
@@ -187,7 +187,7 @@ class QPInteriorPoint:
         lin = Linearization(d.P, Px + d.q + Gz + Ay, d.G, r_p, d.A, Ax - d.b)
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * self.tol * (pr.scaling.c + jnp.abs(objective))
-        enough = enough / jnp.maximum(jnp.sum(rows.live), 1)
+        enough = enough / jnp.maximum(jnp.sum(rows.live, dtype=x.dtype), 1)
         lo, hi = EQUALITY_REG[x.dtype.itemsize]
         hi = jnp.where(st.restarts > 0, RESTART_EQUALITY_REG[x.dtype.itemsize], hi)
         relative_gap = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / (pr.scaling.c + jnp.abs(objective))
@@ -233,10 +233,9 @@ class QPInteriorPoint:
         Px, G_lam, A_y = (v / (sc.c * sc.D) for v in (products.Px, products.Gz, products.Ay))
         Gx, Ax = products.Gx / sc.E, products.Ax / sc.F
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
-        largest = lambda *vs: jnp.max(jnp.stack([inf_norm(v) for v in vs]))  # noqa: E731
-        r_d = inf_norm(Px + d.q + G_lam + A_y) / (1 + largest(Px, d.q, G_lam, A_y))
+        r_d = inf_norm(Px + d.q + G_lam + A_y) / (1 + inf_norm(Px, d.q, G_lam, A_y))
         r_g = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
-        r_p = largest(r_g, Ax - d.b) / (1 + largest(Gx, d.h, Ax, d.b))
+        r_p = inf_norm(r_g, Ax - d.b) / (1 + inf_norm(Gx, d.h, Ax, d.b))
         gap = jnp.sum(jnp.where(rows.live, point.s * point.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
         primal = primal_infeasible(d.h, d.b, lam, y, G_lam + A_y, self.inf_tol)

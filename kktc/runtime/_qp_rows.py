@@ -20,6 +20,7 @@ import numpy as np
 
 from ..compiler import Canonical
 from ._mehrotra import Rows
+from ._reductions import inf_norm
 
 
 class Pairs(NamedTuple):
@@ -51,10 +52,11 @@ def classify(G: jax.Array, h: jax.Array, pairs: Pairs) -> tuple[Rows, jax.Array]
     m = G.shape[0]
     eps = jnp.finfo(G.dtype).eps
     hf, hs = h[pairs.first], h[pairs.second]
-    opposite = jnp.all(G[pairs.second] == -G[pairs.first], axis=1)
-    nonzero = jnp.any(G[pairs.first] != 0, axis=1)
+    # float maxima for "all" and "any" (see ``_reductions``): x + y == 0 exactly where y == −x
+    opposite = inf_norm(G[pairs.second] + G[pairs.first], axis=1) == 0
+    nonzero = inf_norm(G[pairs.first], axis=1) > 0
     equal = opposite & nonzero & (jnp.abs(hf + hs) <= 8 * eps * (1 + jnp.abs(hf)))
-    vacuous = jnp.all(G == 0, axis=1) & (h >= 0)
+    vacuous = (inf_norm(G, axis=1) == 0) & (h >= 0)
     held = jnp.zeros((m,), bool).at[pairs.first].set(equal)
     dropped = jnp.zeros((m,), bool).at[pairs.second].set(equal)
     return Rows(live=~held & ~dropped & ~vacuous, equal=held), equal

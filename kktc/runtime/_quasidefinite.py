@@ -24,6 +24,8 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve, solve_triangular
 
+from ._reductions import all_finite
+
 
 #: A solve is refined while its residual exceeds SETTLED·eps relative to the right-hand side. On
 #: random QPs (n = 50) every unrefined step was within 1.1e3·eps (float64) and 1.2e2·eps (float32),
@@ -86,9 +88,14 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
 
 
 def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
-    # LAPACK wants column-major input and XLA keeps arrays row-major: for a symmetric matrix the
-    # transpose is the same matrix, and in column-major it is the row-major array as it lies
-    return jnp.linalg.cholesky((M + jnp.diag(diagonal)).mT, symmetrize_input=False)
+    """L, lower, with the upper triangle left as it was (no triangular solve reads it); NaN where it broke down.
+
+    The primitive itself: ``jnp.linalg.cholesky`` would zero the upper triangle, a pass over the
+    matrix that XLA turns into a transposing copy. LAPACK wants column-major input and XLA keeps
+    arrays row-major: for a symmetric matrix the transpose is the same matrix, and in column-major
+    it is the row-major array as it lies.
+    """
+    return jax.lax.linalg.cholesky_p.bind((M + jnp.diag(diagonal)).mT)
 
 
 def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, differentiable: bool) -> jax.Array:
@@ -99,7 +106,7 @@ def _factor(M: jax.Array, a: jax.Array, rounding: jax.Array, differentiable: boo
     slowly (four Maros–Meszaros problems stall with it).
     """
     L = _cholesky(M, jnp.maximum(a, rounding))
-    broken = ~jnp.all(jnp.isfinite(L))
+    broken = ~all_finite(jnp.diagonal(L))  # a breakdown fills all of L with NaN
     larger = M.shape[-1] + 1
     # Both ways below pass Lᵀ: a row-major Lᵀ is the column-major L that LAPACK made and wants
     # back, where L itself would be copied out of the branch or loop and back again.
