@@ -18,8 +18,13 @@ import jax.numpy as jnp
 CHUNK = 16
 
 
-def in_chunks(solve: Callable[..., Any]) -> Callable[..., Any]:
-    """``solve`` itself, whose ``vmap`` maps chunks of CHUNK items on the CPU."""
+def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callable[..., Any]:
+    """``solve`` itself, whose ``vmap`` maps chunks of CHUNK items on the CPU.
+
+    JAX cannot transpose a custom vmap rule. ``differentiable=True`` adds a JVP rule that
+    differentiates ``solve`` itself, unchunked, so that every derivative works: only an
+    undifferentiated call runs in chunks.
+    """
     if jax.default_backend() != "cpu":
         return solve
 
@@ -33,10 +38,24 @@ def in_chunks(solve: Callable[..., Any]) -> Callable[..., Any]:
             return x if b else jnp.broadcast_to(x, (axis_size,) + jnp.shape(x))
 
         args = jax.tree_util.tree_map(batched, args, tuple(in_batched))
-        if axis_size <= CHUNK:
-            out = jax.vmap(solve)(*args)
-        else:
-            out = jax.lax.map(lambda a: solve(*a), args, batch_size=CHUNK)
-        return out, jax.tree_util.tree_map(lambda _: True, out)
+        whole = axis_size // CHUNK * CHUNK
+        if not whole:
+            return _all_batched(jax.vmap(solve)(*args))
+        # lax.map's own batch_size reshapes with -1, which fails on arrays of size 0 (no equalities)
+        head = jax.tree_util.tree_map(lambda x: x[:whole].reshape((whole // CHUNK, CHUNK) + x.shape[1:]), args)
+        out = jax.lax.map(lambda chunk: jax.vmap(solve)(*chunk), head)
+        out = jax.tree_util.tree_map(lambda y: y.reshape((whole,) + y.shape[2:]), out)
+        if whole < axis_size:
+            rest = jax.vmap(solve)(*jax.tree_util.tree_map(lambda x: x[whole:], args))
+            out = jax.tree_util.tree_map(lambda u, v: jnp.concatenate([u, v]), out, rest)
+        return _all_batched(out)
 
+    if not differentiable:
+        return chunked
+    chunked = jax.custom_jvp(chunked)
+    chunked.defjvp(lambda primals, tangents: jax.jvp(solve, primals, tangents))
     return chunked
+
+
+def _all_batched(out):
+    return out, jax.tree_util.tree_map(lambda _: True, out)

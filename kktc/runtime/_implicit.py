@@ -37,6 +37,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
+from ._chunks import in_chunks
+from ._jacobian import jacobian
 from ._quasidefinite import quasidefinite_solver
 
 POLICIES = ("regularized",)
@@ -78,8 +80,8 @@ def _jacobian(F, w, theta, delta: float) -> _Jacobian:
         blocks = F((v, lam, nu), theta)
         return blocks.stationarity, blocks.equality
 
-    K, Jh = jax.jacfwd(stationarity_and_equality)(z)
-    JgT = jax.jacfwd(lambda v: F((z, v, nu), theta).stationarity)(lam)
+    K, Jh = jacobian(stationarity_and_equality, z)
+    JgT = jacobian(lambda v: F((z, v, nu), theta).stationarity, lam)
     g = jax.jvp(lambda v: F((z, v, nu), theta).complementarity, (lam,), (jnp.ones_like(lam),))[1]
     K, Jg = (K + K.T) / 2, JgT.T
     r_s = _row_scale(jnp.maximum(jnp.maximum(_amax(K, 1), _amax(JgT, 1)), _amax(Jh, 0)))
@@ -142,6 +144,9 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
         A function with the same signature, differentiable in θ.
     """
 
+    # under vmap on the CPU the Jacobian is built in chunks, as the solve runs (``_chunks``)
+    jacobian_at = in_chunks(lambda w, theta: _jacobian(F, w, theta, delta), differentiable=True)
+
     @jax.custom_jvp
     def solution(theta, start):
         return solve(theta, start)
@@ -152,7 +157,7 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
         w, info = solution(theta, start)
         _, unravel = ravel_pytree(w)
         _, dF = jax.jvp(lambda t: ravel_pytree(F(w, t))[0], (theta,), (dtheta,))
-        dw = _linear_solve(_jacobian(F, w, theta, delta), -dF)
+        dw = _linear_solve(jacobian_at(w, theta), -dF)
         return (w, info), (unravel(dw), jax.tree_util.tree_map(_zero_tangent, info))
 
     return solution

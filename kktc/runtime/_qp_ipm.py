@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from ._driver import FINISH, RUNNING
+from ._jacobian import jacobian
 from ._mehrotra import (
     Linearization,
     Rows,
@@ -125,10 +126,10 @@ def extract(f, g, h, n: int, theta, dtype) -> QPData:
     """P, q, G, h, A, b of a quadratic f and affine g, h, by differentiating at z = 0."""
     zero = jnp.zeros((n,), dtype)
     fz = lambda z: f(z, theta)  # noqa: E731
-    P = jax.hessian(fz)(zero)
+    P = jacobian(jax.grad(fz), zero)
     q = jax.grad(fz)(zero)
-    G = jax.jacfwd(lambda z: g(z, theta))(zero)
-    A = jax.jacfwd(lambda z: h(z, theta))(zero)
+    G = jacobian(lambda z: g(z, theta), zero)
+    A = jacobian(lambda z: h(z, theta), zero)
     return QPData(P, q, G, -g(zero, theta), A, -h(zero, theta))
 
 
