@@ -42,7 +42,8 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callab
         if not whole:
             return _all_batched(jax.vmap(solve)(*args))
         # lax.map's own batch_size reshapes with -1, which fails on arrays of size 0 (no equalities)
-        head = jax.tree_util.tree_map(lambda x: x[:whole].reshape((whole // CHUNK, CHUNK) + x.shape[1:]), args)
+        chunks = lambda x: x[:whole].reshape((whole // CHUNK, CHUNK) + x.shape[1:])  # noqa: E731
+        head = jax.tree_util.tree_map(chunks, args)
         out = jax.lax.map(lambda chunk: jax.vmap(solve)(*chunk), head)
         out = jax.tree_util.tree_map(lambda y: y.reshape((whole,) + y.shape[2:]), out)
         if whole < axis_size:

@@ -88,7 +88,7 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
 
 
 def _cholesky(M: jax.Array, diagonal: jax.Array) -> jax.Array:
-    """L, lower, with the upper triangle left as it was (no triangular solve reads it); NaN where it broke down.
+    """L, lower, the upper triangle left as it was (no triangular solve reads it); NaN on a breakdown.
 
     The primitive itself: ``jnp.linalg.cholesky`` would zero the upper triangle, a pass over the
     matrix that XLA turns into a transposing copy. LAPACK wants column-major input and XLA keeps
