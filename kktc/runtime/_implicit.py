@@ -144,12 +144,13 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
         A function with the same signature, differentiable in θ.
     """
 
-    # under vmap on the CPU the Jacobian is built in chunks, as the solve runs (``_chunks``)
+    # under vmap on the CPU the solve and the Jacobian run in chunks of the batch (``_chunks``)
+    solve_in_chunks = in_chunks(solve)
     jacobian_at = in_chunks(lambda w, theta: _jacobian(F, w, theta, delta), differentiable=True)
 
     @jax.custom_jvp
     def solution(theta, start):
-        return solve(theta, start)
+        return solve_in_chunks(theta, start)
 
     @solution.defjvp
     def solution_jvp(primals, tangents):

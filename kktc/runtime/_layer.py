@@ -11,7 +11,6 @@ import numpy as np
 
 from .._errors import KktcError, ShapeError
 from ..compiler import Canonical, Program, kkt_residual
-from ._chunks import in_chunks
 from ._compile import jit
 from ._driver import run
 from ._implicit import POLICIES, implicit
@@ -193,7 +192,7 @@ class Layer:
             out = run(solver, data, max_iter, state)
             return out.w, (out.status, out.iterations, out.residual)
 
-        solution_map = implicit(in_chunks(solve), kkt_residual(c), delta)
+        solution_map = implicit(solve, kkt_residual(c), delta)
         sign = -1.0 if self.program.lowered.sense == "maximize" else 1.0
 
         def objective(z, lam, nu, theta):

@@ -17,9 +17,8 @@ def inf_norm(*vs: jax.Array, axis: int | None = None) -> jax.Array:
 
     NaN where any entry is NaN, inf where any is infinite.
     """
-    if axis is not None:
-        return jnp.max(jnp.abs(jnp.concatenate(vs, axis=axis)), axis=axis, initial=0.0)
-    return jnp.max(jnp.abs(jnp.concatenate([jnp.ravel(v) for v in vs])), initial=0.0)
+    joined = jnp.concatenate([jnp.ravel(v) for v in vs]) if axis is None else jnp.concatenate(vs, axis=axis)
+    return jnp.max(jnp.abs(joined), axis=axis, initial=0.0)
 
 
 def all_finite(*vs: jax.Array) -> jax.Array:
