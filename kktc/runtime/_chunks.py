@@ -34,20 +34,24 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callab
 
     @chunked.def_vmap
     def rule(axis_size, in_batched, *args):
-        def batched(x, b):
-            return x if b else jnp.broadcast_to(x, (axis_size,) + jnp.shape(x))
+        leaves, tree = jax.tree_util.tree_flatten(args)
+        batched = jax.tree_util.tree_leaves(tuple(in_batched))
 
-        args = jax.tree_util.tree_map(batched, args, tuple(in_batched))
+        def item(*items):  # solve on one item: its batched leaves given, the others shared by all
+            it = iter(items)
+            return solve(*jax.tree_util.tree_unflatten(tree, [next(it) if b else x
+                                                               for x, b in zip(leaves, batched)]))
+
+        items = [x for x, b in zip(leaves, batched) if b]
         whole = axis_size // CHUNK * CHUNK
         if not whole:
-            return _all_batched(jax.vmap(solve)(*args))
+            return _all_batched(jax.vmap(item)(*items))
         # lax.map's own batch_size reshapes with -1, which fails on arrays of size 0 (no equalities)
-        chunks = lambda x: x[:whole].reshape((whole // CHUNK, CHUNK) + x.shape[1:])  # noqa: E731
-        head = jax.tree_util.tree_map(chunks, args)
-        out = jax.lax.map(lambda chunk: jax.vmap(solve)(*chunk), head)
+        head = [x[:whole].reshape((whole // CHUNK, CHUNK) + x.shape[1:]) for x in items]
+        out = jax.lax.map(lambda chunk: jax.vmap(item)(*chunk), head)
         out = jax.tree_util.tree_map(lambda y: y.reshape((whole,) + y.shape[2:]), out)
         if whole < axis_size:
-            rest = jax.vmap(solve)(*jax.tree_util.tree_map(lambda x: x[whole:], args))
+            rest = jax.vmap(item)(*[x[whole:] for x in items])
             out = jax.tree_util.tree_map(lambda u, v: jnp.concatenate([u, v]), out, rest)
         return _all_batched(out)
 

@@ -39,7 +39,7 @@ from jax.flatten_util import ravel_pytree
 
 from ._chunks import in_chunks
 from ._jacobian import jacobian
-from ._quasidefinite import quasidefinite_solver
+from ._quasidefinite import Factors, factor, solve_factored
 
 POLICIES = ("regularized",)
 #: Refinements against the whole Jacobian: at degenerate points two leave 0.5 %
@@ -95,40 +95,63 @@ def _linear_solve(J: _Jacobian, rhs: jax.Array) -> jax.Array:
 
     Eliminating dλ divides by the small diagonal of active rows, which costs
     digits (dλ = (b − λJ_g dz)/d cancels); refinement against the whole J
-    restores them.
+    restores them. ``custom_linear_solve`` never differentiates or transposes the
+    solves themselves (it calls the transposed solve for a transpose, and ignores
+    the solves' own tangents), so the factorization sees no tangents and, like the
+    refined solves, runs in chunks of a vmapped batch (``_chunks``).
     """
-    n, m, p = J.K.shape[0], J.Jg.shape[0], J.Jh.shape[0]
+    factors = in_chunks(_factor_reduced)(jax.lax.stop_gradient(J))
+    solve, transpose_solve = (in_chunks(_refined(*pair)) for pair in
+                              ((_eliminated, _times_J), (_eliminated_transposed, _times_J_transposed)))
+    return jax.lax.custom_linear_solve(lambda v: _times_J(J, v), rhs, lambda _, b: solve(J, factors, b),
+                                       lambda _, b: transpose_solve(J, factors, b))
+
+
+def _factor_reduced(J: _Jacobian) -> Factors:
+    """The factors of the reduced [[K + J_gᵀWJ_g, J_hᵀ], [J_h, −diag(e)]], W = λ/(−d)."""
     W = J.lam / -J.d
     M = J.K + J.Jg.T @ (W[:, None] * J.Jg)
-    reduced = quasidefinite_solver(M, J.Jh, jnp.zeros((n,), J.K.dtype), J.e, refinements=0)
+    return factor(M, J.Jh, jnp.zeros(J.K.shape[:1], J.K.dtype), J.e, differentiable=False)
 
-    def matvec(v):
-        dz, dl, dn = jnp.split(v, [n, n + m])
-        return jnp.concatenate([J.K @ dz + J.Jg.T @ dl + J.Jh.T @ dn, J.Jh @ dz - J.e * dn,
-                                J.lam * (J.Jg @ dz) + J.d * dl])
 
-    def eliminated(b):
-        b_s, b_e, b_c = jnp.split(b, [n, n + p])
-        sol = reduced(jnp.concatenate([b_s - J.Jg.T @ (b_c / J.d), b_e]))
-        dz, dn = sol[:n], sol[n:]
-        return jnp.concatenate([dz, (b_c - J.lam * (J.Jg @ dz)) / J.d, dn])
+def _times_J(J: _Jacobian, v: jax.Array) -> jax.Array:
+    n, m = J.K.shape[0], J.Jg.shape[0]
+    dz, dl, dn = jnp.split(v, [n, n + m])
+    return jnp.concatenate([J.K @ dz + J.Jg.T @ dl + J.Jh.T @ dn, J.Jh @ dz - J.e * dn,
+                            J.lam * (J.Jg @ dz) + J.d * dl])
 
-    def eliminated_transposed(v):
-        v_z, v_l, v_n = jnp.split(v, [n, n + m])
-        sol = reduced(jnp.concatenate([v_z - J.Jg.T @ (J.lam * v_l / J.d), v_n]))
-        u_s, u_e = sol[:n], sol[n:]
-        return jnp.concatenate([u_s, u_e, (v_l - J.Jg @ u_s) / J.d])
 
-    def refined(first_solve):
-        def solve(apply, b):
-            x = first_solve(b)
-            for _ in range(REFINEMENTS):
-                x = x + first_solve(b - apply(x))
-            return x
-        return solve
+def _times_J_transposed(J: _Jacobian, v: jax.Array) -> jax.Array:
+    n, p = J.K.shape[0], J.Jh.shape[0]
+    v_s, v_e, v_c = jnp.split(v, [n, n + p])
+    return jnp.concatenate([J.K @ v_s + J.Jh.T @ v_e + J.Jg.T @ (J.lam * v_c), J.Jg @ v_s + J.d * v_c,
+                            J.Jh @ v_s - J.e * v_e])
 
-    return jax.lax.custom_linear_solve(matvec, rhs, solve=refined(eliminated),
-                                       transpose_solve=refined(eliminated_transposed))
+
+def _eliminated(J: _Jacobian, factors: Factors, b: jax.Array) -> jax.Array:
+    n, p = J.K.shape[0], J.Jh.shape[0]
+    b_s, b_e, b_c = jnp.split(b, [n, n + p])
+    sol = solve_factored(factors, jnp.concatenate([b_s - J.Jg.T @ (b_c / J.d), b_e]))
+    dz, dn = sol[:n], sol[n:]
+    return jnp.concatenate([dz, (b_c - J.lam * (J.Jg @ dz)) / J.d, dn])
+
+
+def _eliminated_transposed(J: _Jacobian, factors: Factors, v: jax.Array) -> jax.Array:
+    n, m = J.K.shape[0], J.Jg.shape[0]
+    v_z, v_l, v_n = jnp.split(v, [n, n + m])
+    sol = solve_factored(factors, jnp.concatenate([v_z - J.Jg.T @ (J.lam * v_l / J.d), v_n]))
+    u_s, u_e = sol[:n], sol[n:]
+    return jnp.concatenate([u_s, u_e, (v_l - J.Jg @ u_s) / J.d])
+
+
+def _refined(eliminated, times):
+    def solve(J: _Jacobian, factors: Factors, b: jax.Array) -> jax.Array:
+        # the solve itself is the first pass, from 0: one copy of it in the compiled program
+        def refine(_, x):
+            return x + eliminated(J, factors, b - times(J, x))
+
+        return jax.lax.fori_loop(0, 1 + REFINEMENTS, refine, jnp.zeros_like(b))
+    return solve
 
 
 def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any], Any], delta: float):

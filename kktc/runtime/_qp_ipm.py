@@ -100,6 +100,7 @@ class QPState(NamedTuple):
     point: Point  # the current iterate (scaled)
     products: Products  # of the current iterate
     start: Point  # the starting point, kept for a restart
+    start_products: Products  # of the starting point
     best: Point  # the iterate with the smallest residual so far: what the solve returns
     best_residual: jax.Array
     stalls: jax.Array  # steps since the best residual last fell
@@ -168,7 +169,7 @@ class QPInteriorPoint:
         products = products_at(point, pr.scaled)
         residual, primal, dual = self._measure(point, products, pr)
         zero = jnp.zeros((), jnp.int32)
-        return QPState(point, products, point, point, residual, zero, primal, dual, zero, zero)
+        return QPState(point, products, point, products, point, residual, zero, primal, dual, zero, zero)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -216,7 +217,7 @@ class QPInteriorPoint:
         st = st._replace(best=Point(*best), best_residual=residual, polishes=st.polishes + 1)
         stalled = (st.stalls >= PATIENCE) & (residual > self.tol) & (st.restarts == 0)
         # a stalled solve starts over from its starting point, holding its equality rows tighter
-        restarted = st._replace(point=st.start, products=products_at(st.start, pr.scaled),
+        restarted = st._replace(point=st.start, products=st.start_products,
                                 stalls=jnp.zeros_like(st.stalls), restarts=jnp.ones_like(st.restarts))
         return select(stalled, restarted, st)
 

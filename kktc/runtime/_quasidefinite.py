@@ -18,7 +18,7 @@ K takes the extra regularization back out, where the residual shows it is needed
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -34,6 +34,39 @@ from ._reductions import all_finite
 SETTLED = 1e4
 
 
+class Factors(NamedTuple):
+    """K factored: M + diag(a) = LLᵀ, Y = L⁻¹Aᵀ, and S⁻¹ (Y and S⁻¹ empty without rows in A)."""
+
+    L: jax.Array
+    Y: jax.Array
+    S_inv: jax.Array
+
+
+def factor(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array, differentiable: bool = True) -> Factors:
+    """The factors of K (see ``quasidefinite_solver`` for ``differentiable``)."""
+    n, p = M.shape[0], A.shape[0]
+    L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)), differentiable)
+    if not p:  # no zero-sized factorizations: XLA's constant folding cannot run LAPACK calls
+        return Factors(L, jnp.zeros((n, 0), M.dtype), jnp.zeros((0, 0), M.dtype))
+    Y = solve_triangular(L, A.T, lower=True)
+    # S is p×p (p equality rows, few): its inverse makes each solve one product instead of two
+    # more triangular solves, which cost more in call overhead than in work
+    S = jnp.linalg.cholesky(Y.T @ Y + jnp.diag(b), symmetrize_input=False)
+    return Factors(L, Y, cho_solve((S, True), jnp.eye(p, dtype=M.dtype)))
+
+
+def solve_factored(f: Factors, rhs: jax.Array) -> jax.Array:
+    """K⁻¹ rhs from K's factors, unrefined; ``rhs`` is [r; t], a vector or columns."""
+    n, p = f.Y.shape
+    r, t = rhs[:n], rhs[n:]
+    u = solve_triangular(f.L, r, lower=True)
+    if not p:
+        return solve_triangular(f.L, u, lower=True, trans=1)
+    y = f.S_inv @ (f.Y.T @ u - t)
+    x = solve_triangular(f.L, u - f.Y @ y, lower=True, trans=1)
+    return jnp.concatenate([x, y])
+
+
 def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array, refinements: int,
                          differentiable: bool = True) -> Callable[..., jax.Array]:
     """``solve(rhs, refinements=refinements)`` for K above; ``rhs`` is [r; t], a vector or columns.
@@ -41,48 +74,34 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
     ``differentiable=False`` refactors a broken-down factorization in a loop (see ``_factor``),
     which reverse-mode autodiff cannot pass through.
     """
-    n, p = M.shape[0], A.shape[0]
+    n = M.shape[0]
 
     def times_K(sol):  # K @ sol, without forming K (a copy of M as large as the factorization's input)
         x, y = sol[:n], sol[n:]
         diagonal = lambda d, v: d.reshape(d.shape + (1,) * (v.ndim - 1)) * v  # noqa: E731  (diag(d) @ v)
         return jnp.concatenate([M @ x + diagonal(a, x) + A.T @ y, A @ x - diagonal(b, y)])
 
-    L = _factor(M, a, jnp.finfo(M.dtype).eps * jnp.abs(jnp.diagonal(M)), differentiable)
-    if p:
-        Y = solve_triangular(L, A.T, lower=True)
-        # S is p×p (p equality rows, few): its inverse makes each solve one product instead of two
-        # more triangular solves, which cost more in call overhead than in work
-        S = jnp.linalg.cholesky(Y.T @ Y + jnp.diag(b), symmetrize_input=False)
-        S_inv = cho_solve((S, True), jnp.eye(p, dtype=M.dtype))
-
-    def factored(rhs):
-        r, t = rhs[:n], rhs[n:]
-        u = solve_triangular(L, r, lower=True)
-        if not p:  # no zero-sized factorizations: XLA's constant folding cannot run LAPACK calls
-            return solve_triangular(L, u, lower=True, trans=1)
-        y = S_inv @ (Y.T @ u - t)
-        x = solve_triangular(L, u - Y @ y, lower=True, trans=1)
-        return jnp.concatenate([x, y])
+    factors = factor(M, A, a, b, differentiable)
 
     def solve(rhs, refinements=refinements):
-        sol = factored(rhs)
         if not refinements:
-            return sol
+            return solve_factored(factors, rhs)
         # refine only while the residual is above rounding level: on well-conditioned steps a
         # refinement changes nothing, and under vmap the loop runs only while some item needs it
         settled = SETTLED * jnp.finfo(rhs.dtype).eps * jnp.max(jnp.abs(rhs))
 
         def unsettled(carry):
             k, _, residual = carry
-            return (k < refinements) & (jnp.max(jnp.abs(residual)) > settled)
+            return (k == 0) | ((k <= refinements) & (jnp.max(jnp.abs(residual)) > settled))
 
         def refine(carry):
             k, sol, residual = carry
-            sol = sol + factored(residual)
+            sol = sol + solve_factored(factors, residual)
             return k + 1, sol, rhs - times_K(sol)
 
-        return jax.lax.while_loop(unsettled, refine, (0, sol, rhs - times_K(sol)))[1]
+        # the solve itself is the first pass, from 0 with the residual rhs: one copy of the
+        # solve and of the product with K in the compiled program instead of two
+        return jax.lax.while_loop(unsettled, refine, (0, jnp.zeros_like(rhs), rhs))[1]
 
     return solve
 
