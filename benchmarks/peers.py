@@ -5,6 +5,7 @@ m = n inequalities with a strictly feasible point, p = n/5 equalities, drawn fro
 solver sees the same float64 data (an .npz written once). Per (peer, size) the table reports:
 
 * first call: seconds for the first forward call (tracing + compilation where there is any);
+* compile: the first call less the forward median, the time it spends beyond one compiled solve;
 * forward, forward+backward: median wall time of a whole batch, after a warm-up call;
   the backward pass differentiates L = Σ_items w·x* (w random, fixed) with respect to P, q and h;
 * max |x − x_ref|: against cvxpy + Clarabel at tolerance 1e-10, polished on its active set;
@@ -112,6 +113,7 @@ def run_worker(options: argparse.Namespace) -> dict:
         "repeats": repeats,
         "platform": jax.devices()[0].platform if options.peer != "qpth" else torch_device(options),
     }
+    result["compile_s"] = max(first_call - result["forward_s"], 0.0)
     result.update(accuracy(x, gP, gq, gh, stored))
     if hasattr(forward, "solved_fraction"):
         result["solved_fraction"] = forward.solved_fraction(arrays)
@@ -152,17 +154,18 @@ def milliseconds(seconds: float) -> str:
 
 
 def markdown_table(rows: list[dict]) -> str:
-    head = ("| peer | dtype | B | n | first call s | fwd ms | fwd+bwd ms | fwd ms/item | fwd+bwd ms/item "
-            "| max abs x err | rel err dL/dq | dL/dh | dL/dP (sym) |")
+    head = ("| peer | dtype | B | n | first call s | compile s | fwd ms | fwd+bwd ms | fwd ms/item "
+            "| fwd+bwd ms/item | max abs x err | rel err dL/dq | dL/dh | dL/dP (sym) |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         prefix = f"| {r['peer']} | {r['dtype']} | {r.get('batch', '?')} | {r['n']} |"
         if "error" in r:
-            lines.append(prefix + f" skipped: {r['error']} |" + " |" * 8)
+            lines.append(prefix + f" skipped: {r['error']} |" + " |" * 9)
             continue
         per_item = lambda t: milliseconds(t / r["batch"])  # noqa: E731
-        lines.append(prefix + f" {r['first_call_s']:.2f} | {milliseconds(r['forward_s'])} | "
-                     f"{milliseconds(r['forward_backward_s'])} | {per_item(r['forward_s'])} | "
+        lines.append(prefix + f" {r['first_call_s']:.2f} | {r['compile_s']:.2f} | "
+                     f"{milliseconds(r['forward_s'])} | {milliseconds(r['forward_backward_s'])} | "
+                     f"{per_item(r['forward_s'])} | "
                      f"{per_item(r['forward_backward_s'])} | {r['max_abs_x_err']:.1e} | "
                      f"{r['grad_q_rel_err']:.1e} | {r['grad_h_rel_err']:.1e} | {r['grad_P_rel_err']:.1e} |")
     return "\n".join(lines)
