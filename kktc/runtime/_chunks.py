@@ -21,6 +21,8 @@ CHUNK = 16
 def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callable[..., Any]:
     """``solve`` itself, whose ``vmap`` maps chunks of CHUNK items on the CPU.
 
+    Only the batched arguments are cut into chunks; the others are shared by every item, as
+    ``vmap`` shares them (a Jacobian's columns, say, all solved with one factorization).
     JAX cannot transpose a custom vmap rule. ``differentiable=True`` adds a JVP rule that
     differentiates ``solve`` itself, unchunked, so that every derivative works: only an
     undifferentiated call runs in chunks.
