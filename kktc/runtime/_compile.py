@@ -10,7 +10,7 @@ On the CPU (jaxlib 0.10, a QP layer at B = 128, n = 50; one process, same data):
   reductions, each its own large kernel (54 of them at n = 50, a third of the machine code), for
   an accuracy that max-norms do not need and sums of a few hundred terms barely gain.
 
-Together 13 s → 5.5 s to compile, 0.94× the time to run, results within 1e-14. JAX takes
+Together 13 s → 5.5–5.9 s to compile, 0.94× the time to run, results within 1e-14. JAX takes
 XLA options only on a jit that no other transformation stages: a layer called on arrays
 compiles with them; code that wraps layers in its own ``jax.jit`` gets them from
 ``kktc.jit`` in its place.

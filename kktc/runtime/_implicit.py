@@ -122,10 +122,7 @@ def _times_J(J: _Jacobian, v: jax.Array) -> jax.Array:
 
 
 def _times_J_transposed(J: _Jacobian, v: jax.Array) -> jax.Array:
-    n, p = J.K.shape[0], J.Jh.shape[0]
-    v_s, v_e, v_c = jnp.split(v, [n, n + p])
-    return jnp.concatenate([J.K @ v_s + J.Jh.T @ v_e + J.Jg.T @ (J.lam * v_c), J.Jg @ v_s + J.d * v_c,
-                            J.Jh @ v_s - J.e * v_e])
+    return jax.linear_transpose(lambda u: _times_J(J, u), v)(v)[0]  # J is square: v has both shapes
 
 
 def _eliminated(J: _Jacobian, factors: Factors, b: jax.Array) -> jax.Array:
