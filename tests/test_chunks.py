@@ -2,7 +2,9 @@
 
 The batch of 20 is one chunk of 16 and a rest of 4; the problem has no equality rows, so some
 arrays have size 0 (once broke the chunking). Values, gradients and second derivatives (grad
-of grad) under vmap must equal those of single calls.
+of grad) under vmap must equal those of single calls. A Jacobian's columns are a batch too,
+one that shares the layer's data: forward mode over more columns than a chunk must agree with
+reverse mode.
 """
 
 import jax
@@ -12,6 +14,17 @@ import pytest
 
 import kktc as kc
 from kktc.runtime._chunks import CHUNK
+
+LASSO = """
+dim m, n
+param A[m, n]
+param b[m]
+var x[n]
+minimize 0.5 * sum_squares(A @ x - b) + 0.3 * sum_squares(x)
+subject to
+    box: -1 <= x <= 1
+    sum(x) == 0.5
+"""
 
 SOURCE = """
 dim n
@@ -45,3 +58,13 @@ def test_values_gradients_and_second_derivatives_as_item_by_item(batch):
     # the gradient of a batched loss is the batch of gradients
     total = jax.grad(lambda Q: jnp.sum(jax.vmap(loss)(Q, H)))(Q)
     np.testing.assert_allclose(total, batched[1], rtol=1e-9, atol=1e-12)
+
+
+def test_jacobian_columns_in_chunks_as_reverse_mode():
+    layer = kc.parse(LASSO)
+    rng = np.random.default_rng(1)
+    A, b = jnp.asarray(rng.standard_normal((12, 5))), jnp.asarray(rng.standard_normal(12))
+    x_of = lambda A: layer(A=A, b=b).x  # noqa: E731
+    # 60 tangent columns: chunks of 16 and a rest of 12, all solved with one factorization
+    assert A.size > 3 * CHUNK and A.size % CHUNK
+    np.testing.assert_allclose(jax.jacfwd(x_of)(A), jax.jacrev(x_of)(A), atol=1e-9)
