@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from ._reductions import all_finite
-from ._select import select
+from ._packing import select, while_loop
 from ._status import Status
 
 RUNNING = -1
@@ -79,7 +79,7 @@ def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> O
 
     def round_(carry):
         state, k, status, residual, rounds = carry
-        state, k, status, residual = jax.lax.while_loop(iterating, body, (state, k, status, residual))
+        state, k, status, residual = while_loop(iterating, body, (state, k, status, residual))
         finished = solver.finish(state, data)
         last, last_residual = solver.check(finished, data)
         # finishing may solve what iterating could not; it never overturns a certificate or an error
@@ -90,6 +90,6 @@ def run(solver: Solver, data: Any, max_iter: int, state: Any | None = None) -> O
         return finished, k, status, last_residual, rounds + 1
 
     start = (state, jnp.array(0, jnp.int32), status, residual, jnp.array(0, jnp.int32))
-    state, k, status, residual, _ = jax.lax.while_loop(another_round, round_, start)
+    state, k, status, residual, _ = while_loop(another_round, round_, start)
     status = jnp.where(status == RUNNING, Status.MAX_ITERATIONS, status).astype(jnp.int32)
     return Outcome(solver.result(state, data), status, k, residual)

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 
 from ._mehrotra import Rows, reduced_solver
-from ._select import select
+from ._packing import select, while_loop
 
 #: The regularization δ of the polishing factorization (in the scaled problem), per float width.
 #: Refinement contracts the error by about δ·‖K⁻¹‖ per step; the active rows' weight 1/δ costs
@@ -65,7 +65,7 @@ def polish(P, q, G, h, A, b, point, point_residual, rows: Rows, residual: Callab
     guess = rows.equal | (rows.live & (z > s))
     never = jnp.full_like(point_residual, jnp.inf)
     start = (jnp.array(0), guess, (x, z, y), never, tuple(point), point_residual)
-    *_, best, best_residual = jax.lax.while_loop(more, attempt, start)
+    *_, best, best_residual = while_loop(more, attempt, start)
     return best, best_residual
 
 
