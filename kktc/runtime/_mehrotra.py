@@ -6,8 +6,7 @@ slacks s > 0 and multipliers λ > 0 the Newton system
     H dx + Gᵀ dλ + Aᵀ dν = −r_d,   G dx + ds = −r_p,   A dx = −r_e,   λ∘ds + s∘dλ = −r_c
 
 is reduced to [[H + GᵀWG + δI, Aᵀ], [A, −δI]] (W = diag(λ/s)), factored once,
-and solved for the predictor (unrefined) and the corrector (refined twice):
-two passes of one loop, so that the compiled program holds one copy of the solve.
+and solved for the predictor (unrefined) and the corrector (refined twice).
 The δ terms make it the Newton step of a proximal subproblem centred at the
 current point (primal and dual proximal regularization): the step still
 solves the original problem at convergence, and the matrix stays
@@ -101,18 +100,14 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     w = jnp.where(live, z / s_live, jnp.where(equal, 1.0 / equality_reg, 0.0))
     solve = reduced_solver(lin.H, lin.G, lin.A, w, reg)
 
-    held = jnp.where(equal, lin.r_p / equality_reg, 0.0)
-    sz = jnp.where(live, s * z, 0.0)
-    mu = jnp.sum(sz) / m
-    centre = jnp.maximum(mu, floor)
-
-    def newton(targets, refinements):
-        """The Newton steps for several complementarity right-hand sides (columns), from one solve.
+    def newton(*targets, refinements):
+        """The Newton steps for several complementarity right-hand sides, from one solve.
 
         The right-hand sides are columns: each product with G reads G once for all of them.
         """
-        cs = jnp.where(live[:, None], ((z * lin.r_p)[:, None] - targets) / s_live[:, None], held[:, None])
-        k = targets.shape[1]
+        held = jnp.where(equal, lin.r_p / equality_reg, 0.0)
+        cs = jnp.stack([jnp.where(live, (z * lin.r_p - r_c) / s_live, held) for r_c in targets], axis=1)
+        k = len(targets)
         rhs = jnp.concatenate([-lin.r_d[:, None] - lin.G.T @ cs, jnp.tile(-lin.r_e[:, None], (1, k))])
         sol = solve(rhs, refinements)
         Gdx = lin.G @ sol[:n]
@@ -124,35 +119,24 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
         alpha = jnp.minimum(max_step(s_live, ds), max_step(jnp.where(live, z, 1.0), jnp.where(live, dz, 0.0)))
         return Direction(dx, ds, dz, dy, alpha, jnp.zeros_like(mu))
 
-    def predictor_then_corrector(k, carry):
-        """Pass 0, the predictor: the affine step, unrefined; it sets σ and the second-order term.
-
-        Pass 1, the corrector, refined. Two passes of one loop put one solve into the compiled
-        program instead of two (with ``recentre`` the predictor's second column goes unused).
-        """
-        _, target, second_order = carry
-        correcting = k > 0
-        aim = jnp.where(correcting, sz + second_order - target, sz)
-        # Badly centred (some λᵢsᵢ ≪ μ) the step to the boundary collapses; then aim at the
-        # central path itself (σ = 1, no second-order term), as Gondzio's centrality correctors do.
-        columns = [aim, jnp.where(correcting, sz - centre, sz)] if recentre else [aim]
-        steps = newton(jnp.stack(columns, axis=1), jnp.where(correcting, REFINEMENTS, 0))
-        affine = steps[0]
-        a = affine.alpha
-        mu_a = jnp.sum(jnp.where(live, (s + a * affine.ds) * (z + a * affine.dz), 0.0)) / m
-        sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
-        target = jnp.where(correcting, target, jnp.maximum(sigma * mu, floor))
-        second_order = jnp.where(correcting, second_order,
-                                 jnp.where(corrector, affine.ds * affine.dz, 0.0))
-        return steps, target, second_order
-
-    none = Direction(jnp.zeros_like(lin.r_d), jnp.zeros_like(s), jnp.zeros_like(s), jnp.zeros_like(lin.r_e),
-                     jnp.zeros_like(mu), jnp.zeros_like(mu))
-    start = ([none] * (2 if recentre else 1), jnp.zeros_like(mu), jnp.zeros_like(s))
-    steps, target, _ = jax.lax.fori_loop(0, 2, predictor_then_corrector, start)
+    sz = jnp.where(live, s * z, 0.0)
+    mu = jnp.sum(sz) / m
+    # the predictor only sets σ and the second-order term: it goes unrefined
+    [affine] = newton(sz, refinements=0)
+    a = affine.alpha
+    mu_a = jnp.sum(jnp.where(live, (s + a * affine.ds) * (z + a * affine.dz), 0.0)) / m
+    sigma = jnp.clip((mu_a / jnp.maximum(mu, jnp.finfo(s.dtype).tiny)) ** 3, 0.0, 1.0)
+    target = jnp.maximum(sigma * mu, floor)
+    second_order = jnp.where(corrector, affine.ds * affine.dz, 0.0)
     if not recentre:
-        return steps[0]._replace(target=target)
-    step, recentred = steps[0]._replace(target=target), steps[1]._replace(target=centre)
+        [step] = newton(sz + second_order - target, refinements=REFINEMENTS)
+        return step._replace(target=target)
+    # Badly centred (some λᵢsᵢ ≪ μ) the step to the boundary collapses; then aim at the
+    # central path itself (σ = 1, no second-order term), as Gondzio's centrality correctors do.
+    # Both steps come from one solve with two right-hand sides.
+    centre = jnp.maximum(mu, floor)
+    step, recentred = newton(sz + second_order - target, sz - centre, refinements=REFINEMENTS)
+    step, recentred = step._replace(target=target), recentred._replace(target=centre)
     short = step.alpha < SHORT_STEP
     return select(short, recentred, step)
 

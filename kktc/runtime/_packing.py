@@ -1,11 +1,12 @@
 """Pytrees packed into one vector per dtype, for selects and loop carries.
 
-XLA compiles one kernel per array that a select or a loop writes. Under ``vmap`` a loop whose
-predicate is batched selects every carried array between the body's result and the carry, and
-the solvers select whole states (the best iterate, a restart, the guard against non-finite
-steps): with the QP state's 28 arrays that was half of the kernels of a batched QP layer. Packed,
-each costs one kernel per dtype. At B = 128, n = 50 the forward's kernels fell from 256 to 204
-and its compile time by a third, the results bit for bit the same.
+XLA compiles and launches one kernel per array that a select or a loop writes. Under ``vmap`` a
+loop whose predicate is batched selects every carried array between the body's result and the
+carry, and the solvers select whole states (the best iterate, a restart, the driver's guard
+against non-finite steps): the QP state alone has 27 arrays. Packed, each select costs one kernel
+per dtype. A batched QP layer (B = 128, n = 50) compiles 234 fusions instead of 265, and a single
+small QP (n = 10), where kernel launches are most of the time, solves in 0.92× the time; the
+results are bit for bit the same.
 """
 
 from __future__ import annotations

@@ -4,13 +4,11 @@
 
 The data is equilibrated first (``_qp_scaling``) and the iterates live in the
 scaled space; the stopping test is on the original data: relative primal
-infeasibility, dual residual and duality gap. The first step computes the
-starting point, with the step's own solve (so it counts as an iteration).
-Chains whose two sides meet are held as equalities (``_qp_rows``). The step
-itself is shared with the smooth method (``_mehrotra``). The finish step
-polishes the active set (``_qp_polish``), once the residual is small and again
-at the end; a solve that stalled starts over once, with its equality rows held
-tighter.
+infeasibility, dual residual and duality gap. Chains whose two sides meet are
+held as equalities (``_qp_rows``). The step itself is shared with the smooth
+method (``_mehrotra``). The finish step polishes the active set (``_qp_polish``),
+once the residual is small and again at the end; a solve that stalled starts over
+once, with its equality rows held tighter.
 """
 
 from __future__ import annotations
@@ -28,6 +26,7 @@ from ._mehrotra import (
     dual_infeasible,
     mehrotra_direction,
     primal_infeasible,
+    reduced_solver,
 )
 from ._qp_polish import polish
 from ._qp_rows import Pairs, classify, from_rows, to_rows
@@ -109,7 +108,6 @@ class QPState(NamedTuple):
     dual_infeasible: jax.Array
     polishes: jax.Array  # how often the finish step has run (``finish``)
     restarts: jax.Array  # 1 once the solve has started over (``finish``)
-    started: jax.Array  # False until the first step has computed the start (``step``)
 
 
 #: The residuals, per float width, at which the solve tries its finish step: polishing the active
@@ -151,20 +149,27 @@ class QPInteriorPoint:
         return QPProblem(d, QPData(*scaled), scaling, rows, equal)
 
     def init(self, pr: QPProblem) -> QPState:
-        """The state before the start: the first step computes it (see ``step``)."""
-        d = pr.scaled
-        point = Point(jnp.zeros_like(d.q), jnp.zeros_like(d.h), jnp.zeros_like(d.h), jnp.zeros_like(d.b))
-        products = Products(point.x, point.s, point.y, point.x, point.x)
-        zero = jnp.zeros((), jnp.int32)
-        return QPState(point, products, point, products, point, jnp.asarray(jnp.inf, d.q.dtype), zero,
-                       jnp.asarray(False), jnp.asarray(False), zero, zero, jnp.asarray(False))
+        """Mehrotra's start (as in CVXOPT): the least-squares point, slacks and multipliers shifted inside."""
+        d, rows = pr.scaled, pr.rows
+        n = d.P.shape[0]
+        held = rows.live | rows.equal
+        w = jnp.where(held, 1.0, 0.0).astype(d.P.dtype)
+        # δ = 1 keeps the point finite along directions no row or curvature bounds
+        sol = reduced_solver(d.P, d.G, d.A, w, 1.0)(jnp.concatenate([-d.q + d.G.T @ (w * d.h), d.b]))
+        x, y = sol[:n], sol[n:]
+        r = jnp.where(held, d.G @ x - d.h, 0.0)  # z = Gx − h and s = −z solve the least-squares KKT system
+
+        def inside(v):
+            worst = jnp.max(jnp.where(rows.live, -v, -jnp.inf), initial=-jnp.inf)
+            return jnp.where(rows.live, v + jnp.where(worst >= 0, 1 + worst, 0.0), 0.0)
+
+        return self._start(Point(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y), pr)
 
     def _start(self, point: Point, pr: QPProblem) -> QPState:
         products = products_at(point, pr.scaled)
         residual, primal, dual = self._measure(point, products, pr)
         zero = jnp.zeros((), jnp.int32)
-        return QPState(point, products, point, products, point, residual, zero, primal, dual, zero, zero,
-                       jnp.asarray(True))
+        return QPState(point, products, point, products, point, residual, zero, primal, dual, zero, zero)
 
     def warm(self, pr: QPProblem, w) -> QPState:
         """A start near a previous solution (given unscaled), pushed back into the interior."""
@@ -177,19 +182,10 @@ class QPInteriorPoint:
         return self._start(Point(x, s, jnp.where(rows.live, jnp.maximum(z, floor), z), sc.c * y / sc.F), pr)
 
     def step(self, st: QPState, pr: QPProblem) -> QPState:
-        """One Mehrotra step; the first computes Mehrotra's start instead (as in CVXOPT).
-
-        The start is the least-squares point: the Newton step from 0 with every row held as an
-        equality (``Rows.equal``) and δ = 1, which keeps the point finite along directions no row
-        or curvature bounds. Its multipliers z = Gx − h and slacks s = −z solve the least-squares KKT
-        system; both are then shifted inside. Taken by the step's own solve, it costs no factorization
-        and solve of its own in the compiled program.
-        """
         x, s, z, y = st.point
         Px, Gx, Ax, Gz, Ay = st.products
-        d, rows, started = pr.scaled, pr.rows, st.started
-        held = rows.live | rows.equal
-        r_p = jnp.where(held, Gx + s - d.h, 0.0)
+        d, rows = pr.scaled, pr.rows
+        r_p = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
         lin = Linearization(d.P, Px + d.q + Gz + Ay, d.G, r_p, d.A, Ax - d.b)
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * self.tol * (pr.scaling.c + jnp.abs(objective))
@@ -197,13 +193,10 @@ class QPInteriorPoint:
         lo, hi = EQUALITY_REG[x.dtype.itemsize]
         hi = jnp.where(st.restarts > 0, RESTART_EQUALITY_REG[x.dtype.itemsize], hi)
         relative_gap = jnp.sum(jnp.where(rows.live, s * z, 0.0)) / (pr.scaling.c + jnp.abs(objective))
-        step = mehrotra_direction(lin, s, z, jnp.where(started, self.reg, 1.0), floor=enough,
-                                  rows=Rows(rows.live & started, jnp.where(started, rows.equal, held)),
-                                  equality_reg=jnp.where(started, jnp.clip(relative_gap, lo, hi), 1.0),
-                                  recentre=True)
+        step = mehrotra_direction(lin, s, z, self.reg, floor=enough, rows=rows,
+                                  equality_reg=jnp.clip(relative_gap, lo, hi), recentre=True)
         alpha = 0.99 * step.alpha
-        moved = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
-        point = select(started, moved, self._inside(step.dx, step.dz, step.dy, rows))
+        point = Point(x + alpha * step.dx, s + alpha * step.ds, z + alpha * step.dz, y + alpha * step.dy)
         products = products_at(point, d)
         residual, primal, dual = self._measure(point, products, pr)
         better = residual < st.best_residual
@@ -211,19 +204,7 @@ class QPInteriorPoint:
         return st._replace(point=point, products=products, best=best,
                            best_residual=jnp.where(better, residual, st.best_residual),
                            stalls=jnp.where(better, 0, st.stalls + 1), primal_infeasible=primal,
-                           dual_infeasible=dual, started=jnp.ones_like(started),
-                           start=select(started, st.start, point),
-                           start_products=select(started, st.start_products, products))
-
-    @staticmethod
-    def _inside(x, r, y, rows: Rows) -> Point:
-        """The start from the least-squares point (x, z = r, ν = y): s = −r and λ = r, shifted inside."""
-
-        def inside(v):
-            worst = jnp.max(jnp.where(rows.live, -v, -jnp.inf), initial=-jnp.inf)
-            return jnp.where(rows.live, v + jnp.where(worst >= 0, 1 + worst, 0.0), 0.0)
-
-        return Point(x, inside(-r), jnp.where(rows.equal, r, inside(r)), y)
+                           dual_infeasible=dual)
 
     def finish(self, st: QPState, pr: QPProblem) -> QPState:
         """The best iterate polished on its active set (``_qp_polish``), where that lowers the residual."""

@@ -84,8 +84,7 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
     factors = factor(M, A, a, b, differentiable)
 
     def solve(rhs, refinements=refinements):
-        """``refinements`` may be traced: its loop then runs up to that many (see below)."""
-        if isinstance(refinements, int) and not refinements:
+        if not refinements:
             return solve_factored(factors, rhs)
         # refine only while the residual is above rounding level: on well-conditioned steps a
         # refinement changes nothing, and under vmap the loop runs only while some item needs it
