@@ -31,7 +31,8 @@ def test_select_picks_whole_trees_and_batches_per_item():
     assert same(select(jnp.array(True), tree(0.0), tree(1.0)), tree(0.0))
     assert same(select(jnp.array(False), tree(0.0), tree(1.0)), tree(1.0))
     stacked = lambda *ts: jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *ts)  # noqa: E731
-    picked = jax.vmap(select)(jnp.array([True, False]), stacked(tree(0.0), tree(2.0)), stacked(tree(1.0), tree(3.0)))
+    on_true, on_false = stacked(tree(0.0), tree(2.0)), stacked(tree(1.0), tree(3.0))
+    picked = jax.vmap(select)(jnp.array([True, False]), on_true, on_false)
     assert same(picked, stacked(tree(0.0), tree(3.0)))
 
 

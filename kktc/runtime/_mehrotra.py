@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._columns import times_columns
 from ._quasidefinite import quasidefinite_solver
 from ._reductions import inf_norm
 from ._packing import select
@@ -103,14 +104,15 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
     def newton(*targets, refinements):
         """The Newton steps for several complementarity right-hand sides, from one solve.
 
-        The right-hand sides are columns: each product with G reads G once for all of them.
+        The right-hand sides are columns, solved together (see ``_columns`` for their products).
         """
         held = jnp.where(equal, lin.r_p / equality_reg, 0.0)
         cs = jnp.stack([jnp.where(live, (z * lin.r_p - r_c) / s_live, held) for r_c in targets], axis=1)
         k = len(targets)
-        rhs = jnp.concatenate([-lin.r_d[:, None] - lin.G.T @ cs, jnp.tile(-lin.r_e[:, None], (1, k))])
+        r_x = -lin.r_d[:, None] - times_columns(lin.G.T, cs)
+        rhs = jnp.concatenate([r_x, jnp.tile(-lin.r_e[:, None], (1, k))])
         sol = solve(rhs, refinements)
-        Gdx = lin.G @ sol[:n]
+        Gdx = times_columns(lin.G, sol[:n])
         return [direction(sol[:n, j], sol[n:, j], cs[:, j], Gdx[:, j]) for j in range(k)]
 
     def direction(dx, dy, c, Gdx):

@@ -50,7 +50,7 @@ class Packing(NamedTuple):
 
 
 def select(pred: jax.Array, on_true: Any, on_false: Any) -> Any:
-    """``on_true`` where ``pred`` holds, else ``on_false`` (two trees of one structure): one select per dtype."""
+    """``on_true`` where ``pred`` holds, else ``on_false`` (trees of one structure): a select per dtype."""
     packing = Packing.of(on_true)
     chosen = (jnp.where(pred, a, b) for a, b in zip(packing.pack(on_true), packing.pack(on_false)))
     return packing.unpack(tuple(chosen))

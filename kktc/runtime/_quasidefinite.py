@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve, solve_triangular
 
+from ._columns import times_columns
 from ._reductions import all_finite
 
 
@@ -79,7 +80,7 @@ def quasidefinite_solver(M: jax.Array, A: jax.Array, a: jax.Array, b: jax.Array,
     def times_K(sol):  # K @ sol, without forming K (a copy of M as large as the factorization's input)
         x, y = sol[:n], sol[n:]
         diagonal = lambda d, v: d.reshape(d.shape + (1,) * (v.ndim - 1)) * v  # noqa: E731  (diag(d) @ v)
-        return jnp.concatenate([M @ x + diagonal(a, x) + A.T @ y, A @ x - diagonal(b, y)])
+        return jnp.concatenate([times_columns(M, x) + diagonal(a, x) + A.T @ y, A @ x - diagonal(b, y)])
 
     factors = factor(M, A, a, b, differentiable)
 

@@ -1,0 +1,21 @@
+"""Products of a matrix with a few columns, one matrix–vector product per column.
+
+XLA:CPU runs a batched matrix–vector product as a tiled loop of its own, and a batched product
+with a few columns as a general matrix product: with two columns that was 1.6× slower than two
+matrix–vector products (B = 16, n = 50: 81 against 50 µs; jaxlib 0.10.2). The interior point's
+corrector solves for two columns at once (the step and the recentred step): its products with
+G and with the reduced matrix run column by column. A B = 128, n = 50 QP layer ran 0.95× the
+time forward and 0.945× forward and backward (one process, alternating calls).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+
+def times_columns(M: jax.Array, X: jax.Array) -> jax.Array:
+    """M @ X, a column (or a vector) at a time."""
+    if X.ndim == 1:
+        return M @ X
+    return jnp.stack([M @ X[:, j] for j in range(X.shape[1])], axis=1)
