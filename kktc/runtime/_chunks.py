@@ -6,6 +6,12 @@ caches. On the CPU, solving a batch in chunks of CHUNK items one after another (
 lets a chunk stop at its own slowest item and keeps its data in cache: at B = 128, n = 50 the
 forward took 0.75× the time of one batched loop (chunks of 8, 16 and 32 alike). On a GPU the
 whole batch runs at once.
+
+The solve is traced once: JAX traces a custom vmap rule's function unbatched (in case nothing
+batches it), and the rule then maps the function over items, which would trace it a second time
+(``jax.jit`` does not reuse the first trace inside ``lax.map``: its cache key differs in the
+abstract mesh). Both evaluate one recorded jaxpr instead: a QP layer at B = 128, n = 50 traced
+in 1.4–1.7 s instead of 2.0–2.2 s.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+from jax.extend.core import jaxpr_as_fun
 
 CHUNK = 16
 
@@ -29,6 +36,7 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callab
     """
     if jax.default_backend() != "cpu":
         return solve
+    solve = traced_once(solve)
 
     @jax.custom_batching.custom_vmap
     def chunked(*args):
@@ -62,6 +70,22 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callab
     chunked = jax.custom_jvp(chunked)
     chunked.defjvp(lambda primals, tangents: jax.jvp(solve, primals, tangents))
     return chunked
+
+
+def traced_once(fun: Callable[..., Any]) -> Callable[..., Any]:
+    """``fun``, traced once per argument structure and types, then evaluated from its jaxpr."""
+    recorded: dict[tuple, tuple] = {}
+
+    def replay(*args):
+        leaves, tree = jax.tree_util.tree_flatten(args)
+        key = (tree, tuple(jax.typeof(x) for x in leaves))
+        if key not in recorded:
+            closed, shapes = jax.make_jaxpr(fun, return_shape=True)(*args)
+            recorded[key] = jaxpr_as_fun(closed), jax.tree_util.tree_structure(shapes)
+        evaluate, out_tree = recorded[key]
+        return jax.tree_util.tree_unflatten(out_tree, evaluate(*leaves))
+
+    return replay
 
 
 def _all_batched(out):
