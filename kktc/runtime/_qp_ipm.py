@@ -5,10 +5,15 @@
 The data is equilibrated first (``_qp_scaling``) and the iterates live in the
 scaled space; the stopping test is on the original data: relative primal
 infeasibility, dual residual and duality gap. Chains whose two sides meet are
-held as equalities (``_qp_rows``). The step itself is shared with the smooth
-method (``_mehrotra``). The finish step polishes the active set (``_qp_polish``),
-once the residual is small and again at the end; a solve that stalled starts over
-once, with its equality rows held tighter.
+held as equalities (``_qp_rows``), and so are the rows of Ax = b: once scaled
+they join G's rows (a sign-free multiplier, weight 1/δ in the reduced matrix),
+so that every solve factors one matrix with no second block for A. That is the
+system [[M, Aᵀ], [A, −δI]] with ν eliminated; at B = 128, n = 50 the compiled
+program has 194 instead of 235 fused kernels and 31 instead of 58 products,
+compiles ~1.5 s faster and runs 0.87× the time (B = 1: 0.76×). The step itself
+is shared with the smooth method (``_mehrotra``). The finish step polishes the
+active set (``_qp_polish``), once the residual is small and again at the end; a
+solve that stalled starts over once, with its equality rows held tighter.
 """
 
 from __future__ import annotations
@@ -66,12 +71,12 @@ class QPData(NamedTuple):
 
 
 class QPProblem(NamedTuple):
-    """The data as given, as scaled, and the kinds of its rows."""
+    """The data as given, as scaled (A's rows joined to G's, A empty), and the kinds of the rows."""
 
     original: QPData
     scaled: QPData
     scaling: Scaling
-    rows: Rows
+    rows: Rows  # of the scaled G: those of the original G, then A's, held as equalities
     equal: jax.Array  # per candidate pair: held as an equality
 
 
@@ -79,7 +84,7 @@ class Point(NamedTuple):
     x: jax.Array
     s: jax.Array
     z: jax.Array  # λ, the inequality multipliers
-    y: jax.Array  # ν, the equality multipliers
+    y: jax.Array  # ν, the equality multipliers: none in the scaled problem (A's rows are G's)
 
 
 class Products(NamedTuple):
@@ -87,13 +92,11 @@ class Products(NamedTuple):
 
     Px: jax.Array
     Gx: jax.Array
-    Ax: jax.Array
     Gz: jax.Array  # Gᵀλ
-    Ay: jax.Array  # Aᵀν
 
 
 def products_at(point: Point, d: QPData) -> Products:
-    return Products(d.P @ point.x, d.G @ point.x, d.A @ point.x, d.G.T @ point.z, d.A.T @ point.y)
+    return Products(d.P @ point.x, d.G @ point.x, d.G.T @ point.z)
 
 
 class QPState(NamedTuple):
@@ -145,8 +148,11 @@ class QPInteriorPoint:
 
     def setup(self, d: QPData) -> QPProblem:
         rows, equal = classify(d.G, d.h, self.pairs)
-        scaled, scaling = equilibrate(*d)
-        return QPProblem(d, QPData(*scaled), scaling, rows, equal)
+        (P, q, G, h, A, b), scaling = equilibrate(*d)
+        held = jnp.ones(b.shape, bool)
+        rows = Rows(jnp.concatenate([rows.live, ~held]), jnp.concatenate([rows.equal, held]))
+        scaled = QPData(P, q, jnp.concatenate([G, A]), jnp.concatenate([h, b]), A[:0], b[:0])
+        return QPProblem(d, scaled, scaling, rows, equal)
 
     def init(self, pr: QPProblem) -> QPState:
         """Mehrotra's start (as in CVXOPT): the least-squares point, slacks and multipliers shifted inside."""
@@ -177,16 +183,18 @@ class QPInteriorPoint:
         d, sc, rows = pr.scaled, pr.scaling, pr.rows
         floor = jnp.sqrt(self.tol)
         x = x / sc.D
-        z = sc.c * from_rows(lam, rows, self.pairs, pr.equal) / sc.E
+        lam = from_rows(lam, _given(rows, sc), self.pairs, pr.equal)
+        z = jnp.concatenate([sc.c * lam / sc.E, sc.c * y / sc.F])
         s = jnp.where(rows.live, jnp.maximum(d.h - d.G @ x, floor), 0.0)
-        return self._start(Point(x, s, jnp.where(rows.live, jnp.maximum(z, floor), z), sc.c * y / sc.F), pr)
+        z = jnp.where(rows.live, jnp.maximum(z, floor), z)
+        return self._start(Point(x, s, z, jnp.zeros_like(d.b)), pr)
 
     def step(self, st: QPState, pr: QPProblem) -> QPState:
         x, s, z, y = st.point
-        Px, Gx, Ax, Gz, Ay = st.products
+        Px, Gx, Gz = st.products
         d, rows = pr.scaled, pr.rows
         r_p = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
-        lin = Linearization(d.P, Px + d.q + Gz + Ay, d.G, r_p, d.A, Ax - d.b)
+        lin = Linearization(d.P, Px + d.q + Gz, d.G, r_p, d.A, jnp.zeros_like(d.b))
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
         enough = COMPLEMENTARITY_FLOOR[x.dtype.itemsize] * self.tol * (pr.scaling.c + jnp.abs(objective))
         enough = enough / jnp.maximum(jnp.sum(rows.live, dtype=x.dtype), 1)
@@ -229,18 +237,19 @@ class QPInteriorPoint:
         the same sums, each term multiplied by one factor. Whether the point certifies primal or
         dual infeasibility: the iterates diverge along a certificate when no solution exists.
         """
-        d, sc, rows = pr.original, pr.scaling, pr.rows
+        d, sc = pr.original, pr.scaling
+        rows, m = _given(pr.rows, sc), sc.E.shape[0]
         x, lam, y = self._unscale(point, pr)
-        s = point.s / sc.E
-        Px, G_lam, A_y = (v / (sc.c * sc.D) for v in (products.Px, products.Gz, products.Ay))
-        Gx, Ax = products.Gx / sc.E, products.Ax / sc.F
+        s = point.s[:m] / sc.E
+        Px, combination = products.Px / (sc.c * sc.D), products.Gz / (sc.c * sc.D)  # Gᵀλ + Aᵀν
+        Gx, Ax = products.Gx[:m] / sc.E, products.Gx[m:] / sc.F
         objective = 0.5 * jnp.dot(x, Px) + jnp.dot(d.q, x)
-        r_d = inf_norm(Px + d.q + G_lam + A_y) / (1 + inf_norm(Px, d.q, G_lam, A_y))
+        r_d = inf_norm(Px + d.q + combination) / (1 + inf_norm(Px, d.q, combination))
         r_g = jnp.where(rows.live | rows.equal, Gx + s - d.h, 0.0)
         r_p = inf_norm(r_g, Ax - d.b) / (1 + inf_norm(Gx, d.h, Ax, d.b))
-        gap = jnp.sum(jnp.where(rows.live, point.s * point.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
+        gap = jnp.sum(jnp.where(pr.rows.live, point.s * point.z, 0.0)) / sc.c / (1 + jnp.abs(objective))
         residual = jnp.maximum(jnp.maximum(r_d, r_p), gap)
-        primal = primal_infeasible(d.h, d.b, lam, y, G_lam + A_y, self.inf_tol)
+        primal = primal_infeasible(d.h, d.b, lam, y, combination, self.inf_tol)
         dual = dual_infeasible(d.q, x, Px, Gx, Ax, self.inf_tol)
         return residual, primal, dual
 
@@ -264,5 +273,12 @@ class QPInteriorPoint:
 
     def _unscale(self, point: Point, pr: QPProblem):
         sc = pr.scaling
-        lam = to_rows(sc.E * point.z / sc.c, pr.rows, self.pairs, pr.equal)
-        return sc.D * point.x, lam, sc.F * point.y / sc.c
+        m = sc.E.shape[0]
+        lam = to_rows(sc.E * point.z[:m] / sc.c, _given(pr.rows, sc), self.pairs, pr.equal)
+        return sc.D * point.x, lam, sc.F * point.z[m:] / sc.c
+
+
+def _given(rows: Rows, sc: Scaling) -> Rows:
+    """The kinds of the given G's rows (the solver's rows without A's)."""
+    m = sc.E.shape[0]
+    return Rows(rows.live[:m], rows.equal[:m])
