@@ -73,7 +73,11 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False) -> Callab
 
 
 def traced_once(fun: Callable[..., Any]) -> Callable[..., Any]:
-    """``fun``, traced once per argument structure and types, then evaluated from its jaxpr."""
+    """``fun``, traced once per argument structure and types, then evaluated from its jaxpr.
+
+    ``fun`` must not close over traced values: the jaxpr keeps what it closes over as constants,
+    for every later call. kktc's solves close over static problem data and pure functions only.
+    """
     recorded: dict[tuple, tuple] = {}
 
     def replay(*args):
