@@ -2,9 +2,10 @@
 
 The batch of 20 is one chunk of 16 and a rest of 4; the problem has no equality rows, so some
 arrays have size 0 (once broke the chunking). Values, gradients and second derivatives (grad
-of grad) under vmap must equal those of single calls. A Jacobian's columns are a batch too,
-one that shares the layer's data: forward mode over more columns than a chunk must agree with
-reverse mode.
+of grad) under vmap must equal those of single calls, and so must values and gradients with
+the solve mapped item by item (its threshold lowered to 0 for this small problem). A Jacobian's
+columns are a batch too, one that shares the layer's data: forward mode over more columns than
+a chunk must agree with reverse mode.
 """
 
 import jax
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 import kktc as kc
+from kktc.runtime import _chunks
 from kktc.runtime._chunks import CHUNK
 
 SOURCE = """
@@ -47,6 +49,20 @@ def test_values_gradients_and_second_derivatives_as_item_by_item(batch):
     # the gradient of a batched loss is the batch of gradients
     total = jax.grad(lambda Q: jnp.sum(jax.vmap(loss)(Q, H)))(Q)
     np.testing.assert_allclose(total, batched[1], rtol=1e-9, atol=1e-12)
+
+
+def test_item_by_item_as_single_calls(monkeypatch):
+    monkeypatch.setattr(_chunks, "ITEM_BY_ITEM", 0)  # read when the vmap rule is traced
+    layer = kc.parse(SOURCE)  # a layer of its own: traced under the lowered threshold only
+    rng = np.random.default_rng(2)
+    Q, H = jnp.asarray(rng.standard_normal((3, 5))), jnp.asarray(rng.uniform(0.0, 1.0, (3, 5)))
+    loss = lambda q, h: jnp.sum(layer(q=q, h=h).x ** 3)  # noqa: E731
+    values, grads = jax.vmap(jax.value_and_grad(loss, argnums=(0, 1)))(Q, H)
+    for i in range(Q.shape[0]):
+        value, grad = jax.value_and_grad(loss, argnums=(0, 1))(Q[i], H[i])
+        np.testing.assert_allclose(values[i], value, rtol=1e-9, atol=1e-12)
+        for got, want in zip(grads, grad):
+            np.testing.assert_allclose(got[i], want, rtol=1e-9, atol=1e-12)
 
 
 def test_jacobian_columns_in_chunks_as_reverse_mode():

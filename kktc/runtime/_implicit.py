@@ -164,8 +164,8 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
         A function with the same signature, differentiable in θ.
     """
 
-    # under vmap on the CPU the solve and the Jacobian run in chunks of the batch (``_chunks``)
-    solve_in_chunks = in_chunks(solve)
+    # under vmap on the CPU the solve runs item by item or in chunks, the Jacobian in chunks (``_chunks``)
+    solve_in_chunks = in_chunks(solve, iterative=True)
     jacobian_at = in_chunks(lambda w, theta: _jacobian(F, w, theta, delta), differentiable=True)
 
     @jax.custom_jvp
