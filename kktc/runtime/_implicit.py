@@ -117,7 +117,7 @@ def _factor_reduced(J: _Jacobian) -> Factors:
 def _times_J(J: _Jacobian, v: jax.Array) -> jax.Array:
     n, m = J.K.shape[0], J.Jg.shape[0]
     dz, dl, dn = jnp.split(v, [n, n + m])
-    return jnp.concatenate([J.K @ dz + J.Jg.T @ dl + J.Jh.T @ dn, J.Jh @ dz - J.e * dn,
+    return jnp.concatenate([J.K @ dz + dl @ J.Jg + dn @ J.Jh, J.Jh @ dz - J.e * dn,
                             J.lam * (J.Jg @ dz) + J.d * dl])
 
 
@@ -128,7 +128,7 @@ def _times_J_transposed(J: _Jacobian, v: jax.Array) -> jax.Array:
 def _eliminated(J: _Jacobian, factors: Factors, b: jax.Array) -> jax.Array:
     n, p = J.K.shape[0], J.Jh.shape[0]
     b_s, b_e, b_c = jnp.split(b, [n, n + p])
-    sol = solve_factored(factors, jnp.concatenate([b_s - J.Jg.T @ (b_c / J.d), b_e]))
+    sol = solve_factored(factors, jnp.concatenate([b_s - (b_c / J.d) @ J.Jg, b_e]))
     dz, dn = sol[:n], sol[n:]
     return jnp.concatenate([dz, (b_c - J.lam * (J.Jg @ dz)) / J.d, dn])
 
@@ -136,7 +136,7 @@ def _eliminated(J: _Jacobian, factors: Factors, b: jax.Array) -> jax.Array:
 def _eliminated_transposed(J: _Jacobian, factors: Factors, v: jax.Array) -> jax.Array:
     n, m = J.K.shape[0], J.Jg.shape[0]
     v_z, v_l, v_n = jnp.split(v, [n, n + m])
-    sol = solve_factored(factors, jnp.concatenate([v_z - J.Jg.T @ (J.lam * v_l / J.d), v_n]))
+    sol = solve_factored(factors, jnp.concatenate([v_z - (J.lam * v_l / J.d) @ J.Jg, v_n]))
     u_s, u_e = sol[:n], sol[n:]
     return jnp.concatenate([u_s, u_e, (v_l - J.Jg @ u_s) / J.d])
 

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._columns import times_columns
+from ._columns import times_columns, transposed_times_columns
 from ._quasidefinite import quasidefinite_solver
 from ._reductions import inf_norm
 from ._packing import select
@@ -109,7 +109,7 @@ def mehrotra_direction(lin: Linearization, s: jax.Array, z: jax.Array, reg: floa
         held = jnp.where(equal, lin.r_p / equality_reg, 0.0)
         cs = jnp.stack([jnp.where(live, (z * lin.r_p - r_c) / s_live, held) for r_c in targets], axis=1)
         k = len(targets)
-        r_x = -lin.r_d[:, None] - times_columns(lin.G.T, cs)
+        r_x = -lin.r_d[:, None] - transposed_times_columns(lin.G, cs)
         rhs = jnp.concatenate([r_x, jnp.tile(-lin.r_e[:, None], (1, k))])
         sol = solve(rhs, refinements)
         Gdx = times_columns(lin.G, sol[:n])

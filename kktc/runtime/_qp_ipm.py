@@ -96,7 +96,7 @@ class Products(NamedTuple):
 
 
 def products_at(point: Point, d: QPData) -> Products:
-    return Products(d.P @ point.x, d.G @ point.x, d.G.T @ point.z)
+    return Products(d.P @ point.x, d.G @ point.x, point.z @ d.G)
 
 
 class QPState(NamedTuple):
@@ -161,7 +161,7 @@ class QPInteriorPoint:
         held = rows.live | rows.equal
         w = jnp.where(held, 1.0, 0.0).astype(d.P.dtype)
         # δ = 1 keeps the point finite along directions no row or curvature bounds
-        sol = reduced_solver(d.P, d.G, d.A, w, 1.0)(jnp.concatenate([-d.q + d.G.T @ (w * d.h), d.b]))
+        sol = reduced_solver(d.P, d.G, d.A, w, 1.0)(jnp.concatenate([-d.q + (w * d.h) @ d.G, d.b]))
         x, y = sol[:n], sol[n:]
         r = jnp.where(held, d.G @ x - d.h, 0.0)  # z = Gx − h and s = −z solve the least-squares KKT system
 

@@ -78,11 +78,11 @@ def _solve_active(P, q, G, h, A, b, x, z, y, active):
 
     def refine(_, point):
         x, z, y = point
-        r_x = -(P @ x + q + G.T @ z + A.T @ y)
+        r_x = -(P @ x + q + z @ G + y @ A)
         r_z = jnp.where(active, h - G @ x, 0.0)
         r_y = b - A @ x
         # the regularized system in (dx, dz, dy), dz eliminated: dz = W(G dx − r_z)
-        d = solve(jnp.concatenate([r_x + G.T @ (w * r_z), r_y]))
+        d = solve(jnp.concatenate([r_x + (w * r_z) @ G, r_y]))
         dx, dy = d[:n], d[n:]
         return x + dx, z + w * (G @ dx - r_z), y + dy
 

@@ -63,7 +63,7 @@ class SmoothInteriorPoint:
         G = jax.jacfwd(self.g)(x, theta)
         A = jax.jacfwd(self.h)(x, theta)
         H = jax.hessian(lagrangian)(x)
-        lin = Linearization(H, grad_f + G.T @ z + A.T @ y, G, self.g(x, theta) + s, A, self.h(x, theta))
+        lin = Linearization(H, grad_f + z @ G + y @ A, G, self.g(x, theta) + s, A, self.h(x, theta))
         return lin, grad_f
 
     def init(self, theta) -> SmoothState:
@@ -125,7 +125,7 @@ class SmoothInteriorPoint:
         # g and h linearized at x: G v - h_lin <= 0, A v - b_lin = 0
         h_lin = lin.G @ st.x - (lin.r_p - st.s)
         b_lin = lin.A @ st.x - lin.r_e
-        combination = lin.G.T @ st.z + lin.A.T @ st.y
+        combination = st.z @ lin.G + st.y @ lin.A
         infeasible = primal_infeasible(h_lin, b_lin, st.z, st.y, combination, self.inf_tol)
         status = jnp.where(residual <= self.tol, Status.SOLVED, jnp.where(infeasible, Status.PRIMAL_INFEASIBLE, RUNNING))
         return status.astype(jnp.int32), residual
