@@ -32,15 +32,21 @@ CPU_OPTIONS = {
 
 @functools.cache
 def compiler_options() -> dict[str, Any]:
-    """Those of CPU_OPTIONS this XLA knows, where the default backend is the CPU; else none."""
+    """Those of CPU_OPTIONS this XLA knows, where the default backend is the CPU; else none.
+
+    One test compile asks for all of them (~50 ms, paid once per process); only where it fails
+    is each tried alone.
+    """
     if jax.default_backend() != "cpu":
         return {}
-    return {name: value for name, value in CPU_OPTIONS.items() if _known(name, value)}
+    if _known(CPU_OPTIONS):
+        return dict(CPU_OPTIONS)
+    return {name: value for name, value in CPU_OPTIONS.items() if _known({name: value})}
 
 
-def _known(name: str, value: Any) -> bool:
-    try:  # an XLA without the option refuses to compile: then go without it
-        jax.jit(lambda x: x + 1, compiler_options={name: value}).lower(jnp.zeros(())).compile()
+def _known(options: dict[str, Any]) -> bool:
+    try:  # an XLA without an option refuses to compile: then go without it
+        jax.jit(lambda x: x + 1, compiler_options=options).lower(jnp.zeros(())).compile()
     except Exception:
         return False
     return True
