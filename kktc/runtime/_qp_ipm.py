@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from ._driver import FINISH, RUNNING
-from ._jacobian import jacobian
+from ._jacobian import at_zero, jacobian
 from ._mehrotra import (
     Linearization,
     Rows,
@@ -129,12 +129,11 @@ PATIENCE = 30
 def extract(f, g, h, n: int, theta, dtype) -> QPData:
     """P, q, G, h, A, b of a quadratic f and affine g, h, by differentiating at z = 0."""
     zero = jnp.zeros((n,), dtype)
-    fz = lambda z: f(z, theta)  # noqa: E731
+    fz, gz, hz = (lambda z, c=c: c(z, theta) for c in (f, g, h))
     P = jacobian(jax.grad(fz), zero)
-    q = jax.grad(fz)(zero)
-    G = jacobian(lambda z: g(z, theta), zero)
-    A = jacobian(lambda z: h(z, theta), zero)
-    return QPData(P, q, G, -g(zero, theta), A, -h(zero, theta))
+    G, A = jacobian(gz, zero), jacobian(hz, zero)
+    q, g0, h0 = at_zero(lambda z: (jax.grad(fz)(z), gz(z), hz(z)), zero)
+    return QPData(P, q, G, -g0, A, -h0)
 
 
 class QPInteriorPoint:
@@ -161,7 +160,8 @@ class QPInteriorPoint:
         held = rows.live | rows.equal
         w = jnp.where(held, 1.0, 0.0).astype(d.P.dtype)
         # δ = 1 keeps the point finite along directions no row or curvature bounds
-        sol = reduced_solver(d.P, d.G, d.A, w, 1.0)(jnp.concatenate([-d.q + (w * d.h) @ d.G, d.b]))
+        rhs = jnp.concatenate([-d.q + (w * d.h) @ d.G, d.b])
+        sol = reduced_solver(d.P, d.G, d.A, w, 1.0)(rhs)
         x, y = sol[:n], sol[n:]
         r = jnp.where(held, d.G @ x - d.h, 0.0)  # z = Gx − h and s = −z solve the least-squares KKT system
 
