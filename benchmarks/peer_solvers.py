@@ -54,8 +54,8 @@ def jax_batched(solve_one, batch: int, jit=None):
         out = jax.block_until_ready(fb(d["P"], d["q"], d["G"], d["h"], d["A"], d["b"], d["w"]))
         return tuple(add_axis(r) for r in out)
 
-    def to_device(d):
-        return {k: jax.device_put(v[0] if batch == 1 else v) for k, v in d.items()}
+    def to_device(d):  # waits for the copies: the first call's time is then the compile's and the solve's
+        return jax.block_until_ready({k: jax.device_put(v[0] if batch == 1 else v) for k, v in d.items()})
 
     return forward, forward_backward, to_device
 
