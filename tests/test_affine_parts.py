@@ -43,5 +43,6 @@ def test_jacobian_as_jacfwd(name):
 def test_no_products_with_the_zero():
     affine = lambda z: (jax.grad(lambda v: 0.5 * v @ P @ v + q @ v)(z), G @ z - h)  # noqa: E731
     eqns = jax.make_jaxpr(lambda z: at_zero(affine, z))(jnp.zeros(4)).jaxpr.eqns
-    contractions = [e for e in eqns if e.primitive.name == "dot_general" and e.params["dimension_numbers"][0][0]]
-    assert not contractions  # what is left: q scaled by the cotangent 1
+    contracting = [e for e in eqns
+                   if e.primitive.name == "dot_general" and e.params["dimension_numbers"][0][0]]
+    assert not contracting  # what is left: q scaled by the cotangent 1

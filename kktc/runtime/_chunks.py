@@ -26,9 +26,8 @@ in 1.4–1.7 s instead of 2.0–2.2 s.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import math
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
