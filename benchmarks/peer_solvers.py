@@ -68,13 +68,18 @@ def build_kktc(batch: int, options: argparse.Namespace):
     layer = kktc.parse(QP_SOURCE)
     forward, forward_backward, to_device = jax_batched(
         lambda P, q, G, h, A, b: layer(P=P, q=q, G=G, h=h, A=A, b=b).x, batch, kktc.jit)
-    status = jax.jit(jax.vmap(lambda P, q, G, h, A, b: layer(P=P, q=q, G=G, h=h, A=A, b=b).status))
 
-    def solved_fraction(d):  # untimed; d as to_device made it
+    def report_one(P, q, G, h, A, b):
+        solution = layer(P=P, q=q, G=G, h=h, A=A, b=b)
+        return solution.status, solution.iterations
+
+    report = jax.jit(jax.vmap(report_one))
+
+    def status_and_iterations(d):  # untimed; d as to_device made it
         args = [d[k] if batch > 1 else d[k][None] for k in ("P", "q", "G", "h", "A", "b")]
-        return float(np.mean(np.asarray(status(*args)) == 0))
+        return tuple(np.asarray(v) for v in report(*args))
 
-    forward.solved_fraction = solved_fraction
+    forward.status_and_iterations = status_and_iterations
     return forward, forward_backward, to_device
 
 

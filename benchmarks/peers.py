@@ -25,7 +25,12 @@ single-threaded BLAS/OpenMP/XLA. Peers that fail to import or run are reported a
     python benchmarks/peers.py --float32              # adds float32 rows for kktc and qpax
     python benchmarks/peers.py --device gpu           # JAX_PLATFORMS=cuda, torch on cuda
 
-Sizes: small = B 1, n 10; medium = B 128, n 50; large = B 1024, n 100 ("all" = all three). Peers:
+Sizes: small = B 1, n 10; medium = B 128, n 50; large = B 1024, n 100 ("all" on the CPU: these
+three); on a GPU also huge = B 8192, n 100 and wide = B 64, n 500 ("all" there: all five). kktc's
+rows also give the forward's GFLOP/s by a work model (``model_flop``): per item and interior-point
+iteration, the reduced matrix GᵀWG, 2(m + p)n², and its Cholesky factor, n³/3, the dominant terms
+(the polish and the products are left out, so it is a lower bound); ``--peak-gflops`` (the device's
+fp64 peak) adds the fraction of it. Peers:
 kktc, qpax, jaxopt (OSQP), qpth, cvxpylayers. Install the peers with ``pip install -e '.[bench]'``;
 qpth is not in that extra because qpth 0.0.18's setup.py pins numpy as 'numpy>=1<2', which current
 setuptools rejects: ``pip download --no-binary :all: --no-deps qpth``, unpack, change the pin to
@@ -48,7 +53,8 @@ import numpy as np
 from peer_data import REFERENCE_ITEMS, accuracy, write_problem_file
 from peer_solvers import BUILDERS, torch_device
 
-SIZES = {"small": (1, 10), "medium": (128, 50), "large": (1024, 100)}
+SIZES = {"small": (1, 10), "medium": (128, 50), "large": (1024, 100), "huge": (8192, 100), "wide": (64, 500)}
+CPU_SIZES = ("small", "medium", "large")  # "all" on the CPU
 PEERS = ("kktc", "qpax", "jaxopt", "qpth", "cvxpylayers")
 FLOAT32_PEERS = ("kktc", "qpax")
 #: Peers too slow for a full batch run on the first items only; the table says so.
@@ -115,8 +121,10 @@ def run_worker(options: argparse.Namespace) -> dict:
     }
     result["compile_s"] = max(first_call - result["forward_s"], 0.0)
     result.update(accuracy(x, gP, gq, gh, stored))
-    if hasattr(forward, "solved_fraction"):
-        result["solved_fraction"] = forward.solved_fraction(arrays)
+    if hasattr(forward, "status_and_iterations"):  # untimed
+        status, iterations = forward.status_and_iterations(arrays)
+        result["solved_fraction"] = float(np.mean(status == 0))
+        result["model_gflop"] = model_flop(inputs["P"].shape[-1], inputs["A"].shape[-2], iterations) / 1e9
     return result
 
 
@@ -149,6 +157,11 @@ def run_peer(peer: str, size: str, data: Path, float32: bool, options: argparse.
     return dict(row, **json.loads(lines[-1][len("RESULT "):]))
 
 
+def model_flop(n: int, p: int, iterations) -> float:
+    """The forward's work by the model in the module doc: m = n inequality rows, p equality rows."""
+    return float(np.sum(iterations)) * (2.0 * (n + p) * n * n + n**3 / 3.0)
+
+
 def milliseconds(seconds: float) -> str:
     return f"{1e3 * seconds:.3g}"
 
@@ -171,13 +184,21 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def notes(rows: list[dict]) -> list[str]:
+def notes(rows: list[dict], peak_gflops: float | None = None) -> list[str]:
     out = [f"- {r['peer']} ({r['size']}): ran B={r['batch']} of {r['full_batch']} (slow peer); compare "
            "per-item times" for r in rows if "error" not in r and r["batch"] != r["full_batch"]]
     out.append("- settings: qpax solver_tol 1e-8 (1e-4 float32), target_kappa 1e-3 (its default); "
                "jaxopt OSQP tol 1e-6, maxiter 4000; qpth defaults (eps 1e-12, maxIter 10); cvxpylayers "
                "defaults, P passed as its Cholesky factor; kktc defaults.")
     out.append(f"- accuracy columns: max over the first {REFERENCE_ITEMS} items against the exact reference.")
+    for r in rows:
+        if "model_gflop" in r and "error" not in r:
+            rate = r["model_gflop"] / r["forward_s"]
+            peak = ""
+            if peak_gflops:
+                peak = f", {100 * rate / peak_gflops:.2g} % of a {peak_gflops:g} GFLOP/s peak"
+            out.append(f"- {r['peer']} {r['dtype']} ({r['size']}): forward {rate:.3g} GFLOP/s by the "
+                       f"work model ({r['model_gflop']:.3g} GFLOP){peak}")
     return out
 
 
@@ -190,7 +211,7 @@ def chosen(value: str, known, everything) -> list[str]:
 
 
 def run_driver(options: argparse.Namespace) -> None:
-    sizes = chosen(options.sizes, SIZES, SIZES)
+    sizes = chosen(options.sizes, SIZES, SIZES if options.device == "gpu" else CPU_SIZES)
     peers = chosen(options.peers, PEERS, PEERS)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -205,7 +226,7 @@ def run_driver(options: argparse.Namespace) -> None:
                     print(f"[{size}] {peer} {row['dtype']}: {status}", file=sys.stderr)
                     rows.append(row)
     print(markdown_table(rows))
-    print("\n".join(notes(rows)))
+    print("\n".join(notes(rows, options.peak_gflops)))
     for r in rows:
         if r.get("solved_fraction", 1.0) < 1.0:
             solved = 100 * r["solved_fraction"]
@@ -217,7 +238,10 @@ def run_driver(options: argparse.Namespace) -> None:
 
 def parse_options(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="all", help="comma list of small, medium, large; or all")
+    parser.add_argument("--sizes", default="all",
+                        help="comma list of small, medium, large, huge, wide; or all (on the CPU: small "
+                        "to large)")
+    parser.add_argument("--peak-gflops", type=float, help="the device's fp64 peak, for kktc's share of it")
     parser.add_argument("--peers", default="all", help=f"comma list of {', '.join(PEERS)}; or all")
     parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
     parser.add_argument("--float32", action="store_true", help="add float32 rows for kktc and qpax")
