@@ -195,7 +195,7 @@ def notes(rows: list[dict], peak_gflops: float | None = None) -> list[str]:
         if "model_gflop" in r and "error" not in r:
             rate = r["model_gflop"] / r["forward_s"]
             peak = ""
-            if peak_gflops:
+            if peak_gflops and r["dtype"] == "float64":
                 peak = f", {100 * rate / peak_gflops:.2g} % of a {peak_gflops:g} GFLOP/s peak"
             out.append(f"- {r['peer']} {r['dtype']} ({r['size']}): forward {rate:.3g} GFLOP/s by the "
                        f"work model ({r['model_gflop']:.3g} GFLOP){peak}")
