@@ -165,12 +165,12 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
     """
 
     # under vmap on the CPU the solve runs item by item or in chunks, the Jacobian in chunks (``_chunks``)
-    solve_in_chunks = in_chunks(solve, iterative=True)
+    batched_solve = in_chunks(solve, iterative=True)
     jacobian_at = in_chunks(lambda w, theta: _jacobian(F, w, theta, delta), differentiable=True)
 
     @jax.custom_jvp
     def solution(theta, start):
-        return solve_in_chunks(theta, start)
+        return batched_solve(theta, start)
 
     @solution.defjvp
     def solution_jvp(primals, tangents):

@@ -160,8 +160,8 @@ class _Zero(NamedTuple):
 #: Zero where any operand is.
 _PRODUCTS = ("mul", "dot_general")
 #: Linear in their one array operand: zero where it is.
-_LINEAR = ("neg", "reshape", "squeeze", "expand_dims", "broadcast_in_dim", "transpose", "slice",
-           "reduce_sum", "convert_element_type", "copy", "copy_p", "real", "rev")
+_LINEAR = ("neg", "reshape", "squeeze", "broadcast_in_dim", "transpose", "slice", "reduce_sum",
+           "convert_element_type", "copy", "real", "rev")
 #: x + 0 = x, x − 0 = x, 0 − x = −x.
 _SUMS = ("add", "add_any", "sub")
 
