@@ -8,6 +8,9 @@ solver sees the same float64 data (an .npz written once). Per (peer, size) the t
 * compile: the first call less the forward median, the time it spends beyond one compiled solve;
 * forward, forward+backward: median wall time of a whole batch, after a warm-up call;
   the backward pass differentiates L = Σ_items w·x* (w random, fixed) with respect to P, q and h;
+* bwd adds: what the backward adds to the forward, the median of fwd+bwd / fwd − 1 over rounds
+  that time both in turns (a shared host's load changes between rounds, which the ratio of the two
+  medians measured one after the other took for the backward's);
 * max |x − x_ref|: against cvxpy + Clarabel at tolerance 1e-10, polished on its active set;
 * gradient relative errors ‖g − g_ref‖/‖g_ref‖ (max over the checked items) for q, h and P, against the
   exact KKT derivative at the reference solution: with the active set (λ > 1e-8 and λ > slack) the adjoint
@@ -59,6 +62,9 @@ PEERS = ("kktc", "qpax", "jaxopt", "qpth", "cvxpylayers")
 FLOAT32_PEERS = ("kktc", "qpax")
 #: Peers too slow for a full batch run on the first items only; the table says so.
 MAX_BATCH = {"cvxpylayers": 32}
+#: Timed rounds (a forward and a forward+backward each) per row: --repeats, fewer where they would
+#: take longer than this, and 3 where the first two calls took a quarter of it.
+TIME_PER_ROW_S = 120.0
 
 SINGLE_THREAD_ENV = {
     "OMP_NUM_THREADS": "1",
@@ -85,8 +91,19 @@ def timed(fn, *args) -> tuple[float, object]:
     return time.perf_counter() - start, out
 
 
-def median_time(fn, arg, repeats: int) -> float:
-    return float(np.median([timed(fn, arg)[0] for _ in range(repeats)]))
+def paired_times(forward, forward_backward, arg, repeats: int) -> dict:
+    """Forward and forward+backward timed in turns, the order swapped every round, so that a change in
+    the host's load falls on both alike; the backward's share is the median of the rounds' ratios."""
+    rounds = []
+    for i in range(repeats):
+        if i % 2 == 0:
+            fwd, fwd_bwd = timed(forward, arg)[0], timed(forward_backward, arg)[0]
+        else:
+            fwd_bwd, fwd = timed(forward_backward, arg)[0], timed(forward, arg)[0]
+        rounds.append((fwd, fwd_bwd))
+    fwd, fwd_bwd = np.array(rounds).T
+    return {"forward_s": float(np.median(fwd)), "forward_backward_s": float(np.median(fwd_bwd)),
+            "backward_share": float(np.median(fwd_bwd / fwd) - 1.0)}
 
 
 def run_worker(options: argparse.Namespace) -> dict:
@@ -108,14 +125,16 @@ def run_worker(options: argparse.Namespace) -> dict:
     arrays = to_device(inputs)
     first_call, _ = timed(forward, arrays)
     first_backward, (x, gP, gq, gh) = timed(forward_backward, arrays)
-    repeats = options.repeats if first_backward < 5 else 3
+    repeats = 3
+    if first_call + first_backward < TIME_PER_ROW_S / 4:  # then also a warm-up
+        warm_pair = timed(forward, arrays)[0] + timed(forward_backward, arrays)[0]
+        repeats = min(options.repeats, max(3, int(TIME_PER_ROW_S / warm_pair)))
     result = {
         "batch": batch,
         "full_batch": full_batch,
         "first_call_s": first_call,
         "first_fwd_bwd_s": first_backward,
-        "forward_s": median_time(forward, arrays, repeats),
-        "forward_backward_s": median_time(forward_backward, arrays, repeats),
+        **paired_times(forward, forward_backward, arrays, repeats),
         "repeats": repeats,
         "platform": jax.devices()[0].platform if options.peer != "qpth" else torch_device(options),
     }
@@ -167,17 +186,18 @@ def milliseconds(seconds: float) -> str:
 
 
 def markdown_table(rows: list[dict]) -> str:
-    head = ("| peer | dtype | B | n | first call s | compile s | fwd ms | fwd+bwd ms | fwd ms/item "
-            "| fwd+bwd ms/item | max abs x err | rel err dL/dq | dL/dh | dL/dP (sym) |")
+    head = ("| peer | dtype | B | n | first call s | compile s | fwd ms | fwd+bwd ms | bwd adds "
+            "| fwd ms/item | fwd+bwd ms/item | max abs x err | rel err dL/dq | dL/dh | dL/dP (sym) |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         prefix = f"| {r['peer']} | {r['dtype']} | {r.get('batch', '?')} | {r['n']} |"
         if "error" in r:
-            lines.append(prefix + f" skipped: {r['error']} |" + " |" * 9)
+            lines.append(prefix + f" skipped: {r['error']} |" + " |" * 10)
             continue
         per_item = lambda t: milliseconds(t / r["batch"])  # noqa: E731
         lines.append(prefix + f" {r['first_call_s']:.2f} | {r['compile_s']:.2f} | "
                      f"{milliseconds(r['forward_s'])} | {milliseconds(r['forward_backward_s'])} | "
+                     f"{100 * r['backward_share']:.0f} % | "
                      f"{per_item(r['forward_s'])} | "
                      f"{per_item(r['forward_backward_s'])} | {r['max_abs_x_err']:.1e} | "
                      f"{r['grad_q_rel_err']:.1e} | {r['grad_h_rel_err']:.1e} | {r['grad_P_rel_err']:.1e} |")
@@ -247,7 +267,7 @@ def parse_options(argv=None) -> argparse.Namespace:
     parser.add_argument("--float32", action="store_true", help="add float32 rows for kktc and qpax")
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--core", type=int, default=1, help="the one CPU core each worker is pinned to")
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=11, help="timed rounds per row, at most")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per peer and size")
     parser.add_argument("--worker", choices=PEERS, dest="peer", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
