@@ -9,8 +9,8 @@ solver sees the same float64 data (an .npz written once). Per (peer, size) the t
 * forward, forward+backward: median wall time of a whole batch, after a warm-up call;
   the backward pass differentiates L = Σ_items w·x* (w random, fixed) with respect to P, q and h;
 * bwd adds: what the backward adds to the forward, the median of fwd+bwd / fwd − 1 over rounds
-  that time both in turns (a shared host's load changes between rounds, which the ratio of the two
-  medians measured one after the other took for the backward's);
+  that time both in turns (timed one block after the other, the two medians' ratio mistook a change
+  in a shared host's load for the backward's cost);
 * max |x − x_ref|: against cvxpy + Clarabel at tolerance 1e-10, polished on its active set;
 * gradient relative errors ‖g − g_ref‖/‖g_ref‖ (max over the checked items) for q, h and P, against the
   exact KKT derivative at the reference solution: with the active set (λ > 1e-8 and λ > slack) the adjoint
@@ -63,7 +63,7 @@ FLOAT32_PEERS = ("kktc", "qpax")
 #: Peers too slow for a full batch run on the first items only; the table says so.
 MAX_BATCH = {"cvxpylayers": 32}
 #: Timed rounds (a forward and a forward+backward each) per row: --repeats, fewer where they would
-#: take longer than this, and 3 where the first two calls took a quarter of it.
+#: take longer than this, and 3 where the first two calls alone took over a quarter of it.
 TIME_PER_ROW_S = 120.0
 
 SINGLE_THREAD_ENV = {
