@@ -4,7 +4,7 @@
 # For x86-64 Linux and the lent NVIDIA machines' image (Python 3.12, with JAX for CUDA, PyTorch for
 # CUDA, NumPy, SciPy, SymPy, Jinja2, joblib, setuptools and threadpoolctl already there): only what
 # that image lacks, the versions of the README's table (scs 3.2.9: 3.3.1's wheel is 43 MB, and the
-# device tool carries 64 MiB), about 33 MB. qpth has only an sdist, whose setup.py pins
+# device tool carries 64 MiB), about 35 MB. qpth has only an sdist, whose setup.py pins
 # numpy as 'numpy>=1<2' (setuptools rejects it): it is built here with the pin fixed.
 set -euo pipefail
 dir="$(mkdir -p "$1" && realpath "$1")"
