@@ -21,6 +21,10 @@ FUNCTIONS = {
     "sliced, scaled, summed": lambda z: jnp.concatenate([z[1:3] * 3.0 + h[:2], jnp.sum(z)[None] + q[0]]),
     "nonlinear in z": lambda z: jnp.exp(z[:3]) + jnp.cos(G @ z),
     "several outputs": lambda z: (G @ z - h, P.T @ z + q),
+    "masked, then multiplied": lambda z: jnp.where(q > 0, z, 2.0) @ P,
+    "masked by a scalar, sliced": lambda z: G[:, 1:] @ jnp.where(q[0] > 0, z, q)[1:] + h[0],
+    "times a vector, then multiplied": lambda z: G @ (q * z),
+    "scaled, sliced, multiplied": lambda z: P[:, 1:3] @ (jnp.where(q < 0, z, 1.0) * q)[1:3],
 }
 
 
@@ -38,6 +42,16 @@ def test_jacobian_as_jacfwd(name):
     for g, w in zip(jax.tree_util.tree_leaves(jacobian(fun, zero)),
                     jax.tree_util.tree_leaves(jax.jacfwd(fun)(zero))):
         np.testing.assert_allclose(g, w, rtol=0, atol=1e-15)
+
+
+def test_masked_slices_multiply_without_the_identity():
+    """A slice masked by jnp.where, or scaled entry by entry, keeps its closed form: no product of
+    the identity with a matrix (the backward's ∂stationarity/∂λ was one, n³ flops per item)."""
+    masked = lambda z: jnp.where(q > 0, z, 0.0) @ P + P @ (q * z)  # noqa: E731
+    eqns = jax.make_jaxpr(lambda z: jacobian(masked, z))(jnp.zeros(4)).jaxpr.eqns
+    matrix_products = [e for e in eqns if e.primitive.name == "dot_general"
+                       and e.params["dimension_numbers"][0][0] and e.outvars[0].aval.ndim > 1]
+    assert not matrix_products  # the value's two matrix–vector products at z remain
 
 
 def test_no_products_with_the_zero():

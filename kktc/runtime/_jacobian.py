@@ -3,8 +3,9 @@
 ``jax.jacfwd`` pushes the n basis vectors through the linearized function, so a product M·z
 becomes M·I: 2n³ flops to copy M, which XLA does not simplify. Here the linearized function's
 jaxpr is evaluated on Jacobians instead of tangents. Where a value is a slice of the input itself
-(a variable block of z), its Jacobian is kept symbolic (``_Slice``, times a scalar), and a matrix
-product with it is the matrix itself, scaled and placed in those columns. Every other operation
+(a variable block of z), its Jacobian is kept symbolic (``_Slice``, times a scalar or a vector,
+which also covers such a slice masked by ``jnp.where``), and a matrix product with it is the
+matrix itself, scaled and placed in those columns. Every other operation
 acts on dense Jacobians as jacfwd would, by ``vmap`` over their last axis, so the result is
 jacfwd's, bit for bit.
 
@@ -25,19 +26,35 @@ from jax.extend import core as jex_core
 
 
 class _Slice(NamedTuple):
-    """The Jacobian of scale·z[offset : offset + size] (a 1-D slice of the input z of length n)."""
+    """The Jacobian of scale·z[offset : offset + size] (a 1-D slice of the input z of length n).
+
+    ``scale`` is None (1), a scalar, or one factor per entry of the slice (shape (size,)): a slice
+    masked by ``jnp.where`` or multiplied by a vector entry by entry stays a slice.
+    """
 
     offset: int
     size: int
     n: int
-    scale: Any = None  # a scalar; None for 1
+    scale: Any = None
 
     def dense(self, dtype) -> jax.Array:
         eye = jnp.eye(self.n, dtype=dtype)[self.offset : self.offset + self.size]
-        return eye if self.scale is None else self.scale * eye
+        return eye if self.scale is None else _along(self.scale, 0, 2) * eye
 
-    def times(self, scalar) -> _Slice:
-        return self._replace(scale=scalar if self.scale is None else self.scale * scalar)
+    def times(self, factor) -> _Slice:
+        """The slice times a scalar or, entry by entry, a vector of its length."""
+        return self._replace(scale=factor if self.scale is None else self.scale * factor)
+
+    def sliced(self, start: int, stop: int) -> _Slice:
+        scale = self.scale[start:stop] if jnp.ndim(self.scale) == 1 else self.scale
+        return _Slice(self.offset + start, stop - start, self.n, scale)
+
+
+def _along(scale, axis: int, ndim: int):
+    """A scalar as it is; a vector shaped to multiply an ndim-array along ``axis``."""
+    if jnp.ndim(scale) == 0:
+        return scale
+    return jnp.reshape(scale, [-1 if i == axis else 1 for i in range(ndim)])
 
 
 class _Linear(NamedTuple):
@@ -107,9 +124,23 @@ def _apply(eqn, inputs, dtype) -> list:
             return [_Linear(J)]
     if prim.name == "slice" and isinstance(inputs[0].J, _Slice) and params.get("strides") in (None, (1,)):
         (start,), (stop,) = params["start_indices"], params["limit_indices"]
-        s = inputs[0].J
-        return [_Linear(s._replace(offset=s.offset + start, size=stop - start))]
+        return [_Linear(inputs[0].J.sliced(start, stop))]
+    if prim.name == "select_n" and sum(linear) == 1 and not linear[0]:
+        J = _selected_slice(inputs, linear, dtype)
+        if J is not None:
+            return [_Linear(J)]
     return _vmapped(prim, params, inputs, dtype)
+
+
+def _selected_slice(inputs, linear, dtype):
+    """``select_n(which, *cases)`` with one case a slice of z and the others constant: the slice, its
+    entries zeroed where another case is chosen (a constant has no derivative). None otherwise."""
+    which, cases = inputs[0], inputs[1:]
+    k = linear.index(True) - 1
+    s = cases[k].J
+    if not isinstance(s, _Slice) or jnp.ndim(which) > 1:
+        return None
+    return s.times(jnp.asarray(which == k, dtype))  # which: a scalar or one per entry
 
 
 def _product_with_slice(name, inputs, linear, params, dtype):
@@ -124,6 +155,8 @@ def _product_with_slice(name, inputs, linear, params, dtype):
         return None
     if jnp.ndim(M) == 0:
         return s.times(M) if name == "mul" or params["dimension_numbers"] == (((), ()), ((), ())) else None
+    if name == "mul" and jnp.shape(M) == (s.size,):
+        return s.times(M)
     if name != "dot_general":
         return None
     (contract_l, contract_r), (batch_l, batch_r) = params["dimension_numbers"]
@@ -131,7 +164,8 @@ def _product_with_slice(name, inputs, linear, params, dtype):
     if batch_l or batch_r or tuple(mine) != (0,) or len(other) != 1:
         return None
     out_dtype = params.get("preferred_element_type") or jnp.result_type(M, dtype)
-    J = jnp.moveaxis(M if s.scale is None else s.scale * M, other[0], -1).astype(out_dtype)
+    J = jnp.moveaxis(M if s.scale is None else _along(s.scale, other[0], jnp.ndim(M)) * M, other[0], -1)
+    J = J.astype(out_dtype)
     pad = [(0, 0)] * (J.ndim - 1) + [(s.offset, s.n - s.offset - s.size)]
     return jnp.pad(J, pad) if pad[-1] != (0, 0) else J
 
