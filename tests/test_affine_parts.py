@@ -46,7 +46,7 @@ def test_jacobian_as_jacfwd(name):
 
 def test_masked_slices_multiply_without_the_identity():
     """A slice masked by jnp.where, or scaled entry by entry, keeps its closed form: no product of
-    the identity with a matrix (the backward's ∂stationarity/∂λ was one, n³ flops per item)."""
+    the identity with a matrix (the backward's ∂stationarity/∂λ was one, m²n flops per item)."""
     masked = lambda z: jnp.where(q > 0, z, 0.0) @ P + P @ (q * z)  # noqa: E731
     eqns = jax.make_jaxpr(lambda z: jacobian(masked, z))(jnp.zeros(4)).jaxpr.eqns
     matrix_products = [e for e in eqns if e.primitive.name == "dot_general"

@@ -5,9 +5,8 @@ becomes M·I: 2n³ flops to copy M, which XLA does not simplify. Here the linear
 jaxpr is evaluated on Jacobians instead of tangents. Where a value is a slice of the input itself
 (a variable block of z), its Jacobian is kept symbolic (``_Slice``, times a scalar or a vector,
 which also covers such a slice masked by ``jnp.where``), and a matrix product with it is the
-matrix itself, scaled and placed in those columns. Every other operation
-acts on dense Jacobians as jacfwd would, by ``vmap`` over their last axis, so the result is
-jacfwd's, bit for bit.
+matrix itself, scaled and placed in those columns. Every other operation acts on dense Jacobians
+as jacfwd would, by ``vmap`` over their last axis, so the result is jacfwd's, bit for bit.
 
 ``at_zero`` evaluates a function at z = 0 the same way: a value that is a product with z is
 zero and left uncomputed (XLA does not fold x·0 itself, since NaN·0 is NaN). A QP's data
