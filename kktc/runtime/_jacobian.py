@@ -45,7 +45,8 @@ class _Slice(NamedTuple):
         return self._replace(scale=factor if self.scale is None else self.scale * factor)
 
     def sliced(self, start: int, stop: int) -> _Slice:
-        scale = self.scale[start:stop] if jnp.ndim(self.scale) == 1 else self.scale
+        vector = self.scale is not None and jnp.ndim(self.scale) == 1
+        scale = self.scale[start:stop] if vector else self.scale
         return _Slice(self.offset + start, stop - start, self.n, scale)
 
 
