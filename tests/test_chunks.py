@@ -5,7 +5,7 @@ arrays have size 0 (once broke the chunking). Values, gradients and second deriv
 of grad) under vmap must equal those of single calls, and so must values and gradients with
 the solve mapped item by item (its threshold lowered to 0 for this small problem). A Jacobian's
 columns are a batch too, one that shares the layer's data: forward mode over more columns than
-a chunk must agree with reverse mode.
+a chunk must agree with reverse mode, and the columns are one vmap (the matrix factored once).
 """
 
 import jax
@@ -72,3 +72,14 @@ def test_jacobian_columns_in_chunks_as_reverse_mode():
     q, h = jnp.asarray(rng.standard_normal(size)), jnp.asarray(rng.uniform(0.0, 1.0, size))
     x_of = lambda q: layer(q=q, h=h).x  # noqa: E731
     np.testing.assert_allclose(jax.jacfwd(x_of)(q), jax.jacrev(x_of)(q), atol=1e-9)
+
+
+def test_columns_alone_batched_are_one_vmap():
+    """Where only the right-hand sides are batched, the shared matrix is factored once: no map over
+    chunks, each of which would factor it again."""
+    solve = _chunks.in_chunks(lambda A, b: jnp.linalg.solve(A, b), columns=1)
+    A, b = jnp.eye(3) * 2.0, jnp.ones((2 * CHUNK + 4, 3))
+    columns = jax.make_jaxpr(jax.vmap(solve, in_axes=(None, 0)))(A, b)
+    items = jax.make_jaxpr(jax.vmap(solve))(jnp.broadcast_to(A, (b.shape[0], 3, 3)), b)
+    assert "scan" not in str(columns) and "scan" in str(items)
+    np.testing.assert_allclose(jax.vmap(solve, in_axes=(None, 0))(A, b), b / 2.0)

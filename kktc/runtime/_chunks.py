@@ -39,16 +39,17 @@ CHUNK = 16
 ITEM_BY_ITEM = 4096
 
 
-def in_chunks(solve: Callable[..., Any], differentiable: bool = False,
-              iterative: bool = False) -> Callable[..., Any]:
+def in_chunks(solve: Callable[..., Any], iterative: bool = False,
+              columns: int | None = None) -> Callable[..., Any]:
     """``solve`` itself, whose ``vmap`` maps chunks of CHUNK items on the CPU.
 
     Only the batched arguments are cut into chunks; the others are shared by every item, as
-    ``vmap`` shares them (a Jacobian's columns, say, all solved with one factorization).
-    JAX cannot transpose a custom vmap rule. ``differentiable=True`` adds a JVP rule that
-    differentiates ``solve`` itself, unchunked, so that every derivative works: only an
-    undifferentiated call runs in chunks. ``iterative=True`` (a solve that loops until its
-    items converge) maps items one at a time where each brings ITEM_BY_ITEM entries or more.
+    ``vmap`` shares them. ``iterative=True`` (a solve that loops until its items converge) maps
+    items one at a time where each brings ITEM_BY_ITEM entries or more. ``columns``, the index
+    of an argument that holds right-hand sides: where it alone is batched (a Jacobian's columns
+    for one problem), the whole batch is one ``vmap``, which does the work on the shared
+    arguments (evaluating and factoring a matrix) once instead of once per chunk. JAX cannot
+    transpose a custom vmap rule: ``solve`` must not need reverse mode.
     """
     if jax.default_backend() != "cpu":
         return solve
@@ -69,6 +70,9 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False,
                                                                for x, b in zip(leaves, batched)]))
 
         items = [x for x, b in zip(leaves, batched) if b]
+        if columns is not None and not any(jax.tree_util.tree_leaves(
+                [b for i, b in enumerate(in_batched) if i != columns])):
+            return _all_batched(jax.vmap(item)(*items))
         if iterative and sum(math.prod(x.shape[1:]) for x in items) >= ITEM_BY_ITEM:
             return _all_batched(jax.lax.map(lambda one: item(*one), items))
         whole = axis_size // CHUNK * CHUNK
@@ -83,10 +87,6 @@ def in_chunks(solve: Callable[..., Any], differentiable: bool = False,
             out = jax.tree_util.tree_map(lambda u, v: jnp.concatenate([u, v]), out, rest)
         return _all_batched(out)
 
-    if not differentiable:
-        return chunked
-    chunked = jax.custom_jvp(chunked)
-    chunked.defjvp(lambda primals, tangents: jax.jvp(solve, primals, tangents))
     return chunked
 
 

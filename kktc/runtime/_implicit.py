@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from ._chunks import in_chunks
+from ._chunks import in_chunks, traced_once
 from ._jacobian import jacobian
 from ._quasidefinite import Factors, factor, solve_factored
 
@@ -90,21 +90,37 @@ def _jacobian(F, w, theta, delta: float) -> _Jacobian:
                      jnp.minimum(g, 0.0) - delta * r_c, delta * _row_scale(_amax(Jh, 1)))
 
 
-def _linear_solve(J: _Jacobian, rhs: jax.Array) -> jax.Array:
-    """The solution of J·dw = rhs (rhs in F's block order, dw in w's).
+def _linear_solve(jacobian_at: Callable[[Any, Any], _Jacobian], w, theta, rhs: jax.Array) -> jax.Array:
+    """The solution of J·dw = rhs, J = ``jacobian_at(w, θ)`` (rhs in F's block order, dw in w's).
 
     Eliminating dλ divides by the small diagonal of active rows, which costs
     digits (dλ = (b − λJ_g dz)/d cancels); refinement against the whole J
     restores them. ``custom_linear_solve`` never differentiates or transposes the
     solves themselves (it calls the transposed solve for a transpose, and ignores
-    the solves' own tangents), so the factorization sees no tangents and, like the
-    refined solves, runs in chunks of a vmapped batch (``_chunks``).
+    the solves' own tangents; only the product with J is differentiated, for
+    higher derivatives). So each solve evaluates J, factors it and solves, all in
+    one, in chunks of a vmapped batch (``_chunks``): a chunk's J and factors stay
+    in cache, and reverse mode keeps w and θ for the backward instead of J and its
+    factors for the whole batch. Against evaluating and factoring J for the whole
+    batch first (one process, alternating calls): forward and backward 0.94–0.97×
+    at B = 1024, n = 100 and B = 128, n = 50, a third of the page faults (20 000
+    per call at B = 1024 instead of 67 000).
     """
-    factors = in_chunks(_factor_reduced)(jax.lax.stop_gradient(J))
-    solve, transpose_solve = (in_chunks(_refined(*pair)) for pair in
-                              ((_eliminated, _times_J), (_eliminated_transposed, _times_J_transposed)))
-    return jax.lax.custom_linear_solve(lambda v: _times_J(J, v), rhs, lambda _, b: solve(J, factors, b),
-                                       lambda _, b: transpose_solve(J, factors, b))
+    solve, transpose_solve = (in_chunks(_evaluated_factored_refined(jacobian_at, *pair), columns=2)
+                              for pair in ((_eliminated, _times_J),
+                                           (_eliminated_transposed, _times_J_transposed)))
+    return jax.lax.custom_linear_solve(lambda v: _times_J(jacobian_at(w, theta), v), rhs,
+                                       lambda _, b: solve(w, theta, b),
+                                       lambda _, b: transpose_solve(w, theta, b))
+
+
+def _evaluated_factored_refined(jacobian_at, eliminated, times):
+    refined = _refined(eliminated, times)
+
+    def solve(w, theta, b: jax.Array) -> jax.Array:
+        J = jax.lax.stop_gradient(jacobian_at(w, theta))
+        return refined(J, _factor_reduced(J), b)
+    return solve
 
 
 def _factor_reduced(J: _Jacobian) -> Factors:
@@ -164,9 +180,11 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
         A function with the same signature, differentiable in θ.
     """
 
-    # under vmap on the CPU the solve runs item by item or in chunks, the Jacobian in chunks (``_chunks``)
+    # under vmap on the CPU the solve runs item by item or in chunks (``_chunks``), and so does the
+    # derivative's (``_linear_solve``); the Jacobian, evaluated by the solve, its transpose and the
+    # product with J, is traced once for all three
     batched_solve = in_chunks(solve, iterative=True)
-    jacobian_at = in_chunks(lambda w, theta: _jacobian(F, w, theta, delta), differentiable=True)
+    jacobian_at = traced_once(lambda w, theta: _jacobian(F, w, theta, delta))
 
     @jax.custom_jvp
     def solution(theta, start):
@@ -178,7 +196,7 @@ def implicit(solve: Callable[[Any, Any], tuple[Any, Any]], F: Callable[[Any, Any
         w, info = solution(theta, start)
         _, unravel = ravel_pytree(w)
         _, dF = jax.jvp(lambda t: ravel_pytree(F(w, t))[0], (theta,), (dtheta,))
-        dw = _linear_solve(jacobian_at(w, theta), -dF)
+        dw = _linear_solve(jacobian_at, w, theta, -dF)
         return (w, info), (unravel(dw), jax.tree_util.tree_map(_zero_tangent, info))
 
     return solution
