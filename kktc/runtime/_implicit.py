@@ -106,21 +106,11 @@ def _linear_solve(jacobian_at: Callable[[Any, Any], _Jacobian], w, theta, rhs: j
     at B = 1024, n = 100 and B = 128, n = 50, a third of the page faults (20 000
     per call at B = 1024 instead of 67 000).
     """
-    solve, transpose_solve = (in_chunks(_evaluated_factored_refined(jacobian_at, *pair), columns=2)
-                              for pair in ((_eliminated, _times_J),
-                                           (_eliminated_transposed, _times_J_transposed)))
+    solve, transpose_solve = (in_chunks(_refined(jacobian_at, *pair), columns=2) for pair in
+                              ((_eliminated, _times_J), (_eliminated_transposed, _times_J_transposed)))
     return jax.lax.custom_linear_solve(lambda v: _times_J(jacobian_at(w, theta), v), rhs,
                                        lambda _, b: solve(w, theta, b),
                                        lambda _, b: transpose_solve(w, theta, b))
-
-
-def _evaluated_factored_refined(jacobian_at, eliminated, times):
-    refined = _refined(eliminated, times)
-
-    def solve(w, theta, b: jax.Array) -> jax.Array:
-        J = jax.lax.stop_gradient(jacobian_at(w, theta))
-        return refined(J, _factor_reduced(J), b)
-    return solve
 
 
 def _factor_reduced(J: _Jacobian) -> Factors:
@@ -157,8 +147,12 @@ def _eliminated_transposed(J: _Jacobian, factors: Factors, v: jax.Array) -> jax.
     return jnp.concatenate([u_s, u_e, (v_l - J.Jg @ u_s) / J.d])
 
 
-def _refined(eliminated, times):
-    def solve(J: _Jacobian, factors: Factors, b: jax.Array) -> jax.Array:
+def _refined(jacobian_at, eliminated, times):
+    """solve(w, θ, b): J at (w, θ) evaluated and factored, its solve refined against J."""
+    def solve(w, theta, b: jax.Array) -> jax.Array:
+        J = jax.lax.stop_gradient(jacobian_at(w, theta))
+        factors = _factor_reduced(J)
+
         # the solve itself is the first pass, from 0: one copy of it in the compiled program
         def refine(_, x):
             return x + eliminated(J, factors, b - times(J, x))
